@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript and generate the Prisma client with dev dependencies.
+FROM node:22-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY prisma ./prisma
+COPY scripts ./scripts
+COPY src ./src
+RUN npm run build
+
+# Runtime: production dependencies only, non-root, no compiler, no dev tools.
+FROM node:22-bookworm-slim AS runtime
+ENV NODE_ENV=production PORT=4001
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY prisma/migrations ./prisma/migrations
+USER node
+EXPOSE 4001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||4001)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "dist/main.js"]

@@ -1,0 +1,52 @@
+import { CompanyName } from "../../domain/lead/company-name";
+import { Email } from "../../domain/lead/email";
+import { Lead } from "../../domain/lead/lead";
+import { LeadName } from "../../domain/lead/lead-name";
+import type { LeadSource } from "../../domain/lead/lead-status";
+import { Money } from "../../domain/lead/money";
+import { Phone } from "../../domain/lead/phone";
+import { TagSet } from "../../domain/lead/tag";
+import { LeadAlreadyExistsError } from "../../domain/shared/domain-error";
+import { parseUuid } from "../../domain/shared/identifier";
+import type { Actor } from "../actor";
+import { leadViewOf, type LeadView } from "../lead-view";
+import type { CommandDeps } from "./command-deps";
+import { changeFor } from "./change-lead";
+
+export interface CaptureLeadInput {
+  name: string;
+  email: string;
+  phone?: string | null;
+  company?: string | null;
+  source: LeadSource;
+  campaignId?: string | null;
+  ownerId?: string | null;
+  tags?: string[] | null;
+  estimatedValue?: { amountMinor: number; currency: string } | null;
+}
+
+export async function captureLead(deps: CommandDeps, actor: Actor, input: CaptureLeadInput): Promise<LeadView> {
+  const captured = {
+    id: deps.newId(),
+    tenantId: actor.tenantId,
+    name: LeadName.create(input.name),
+    email: Email.create(input.email),
+    phone: Phone.create(input.phone),
+    company: CompanyName.create(input.company),
+    source: input.source,
+    campaignId: input.campaignId == null ? null : parseUuid(input.campaignId, "campaignId"),
+    ownerId: input.ownerId == null ? null : parseUuid(input.ownerId, "ownerId"),
+    tags: TagSet.create(input.tags ?? []),
+    estimatedValue: input.estimatedValue == null ? null : Money.create(input.estimatedValue),
+  };
+  return deps.unitOfWork.run(actor.tenantId, async ({ leads, outbox }) => {
+    // Fast path for the common duplicate; the unique index still decides races.
+    const existingLeadId = await leads.findIdByEmail(captured.email);
+    if (existingLeadId) throw new LeadAlreadyExistsError(existingLeadId);
+    const lead = Lead.capture(captured, changeFor(deps, actor));
+    await leads.add(lead);
+    const view = leadViewOf(lead.state);
+    await outbox.append(lead.pullEvents(), view);
+    return view;
+  });
+}

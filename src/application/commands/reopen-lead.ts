@@ -1,0 +1,13 @@
+import { parseUuid } from "../../domain/shared/identifier";
+import type { Actor } from "../actor";
+import type { LeadView } from "../lead-view";
+import type { CommandDeps } from "./command-deps";
+import { changeLead } from "./change-lead";
+
+export async function reopenLead(deps: CommandDeps, actor: Actor, input: { id: string; expectedVersion?: number | null }): Promise<LeadView> {
+  const leadId = parseUuid(input.id, "id");
+  const { lead } = await changeLead(deps, actor, { leadId, expectedVersion: input.expectedVersion }, (lead, change) =>
+    lead.reopen(change),
+  );
+  return lead;
+}

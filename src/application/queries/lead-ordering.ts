@@ -1,0 +1,49 @@
+import type { Prisma } from "../../infrastructure/prisma/generated/client";
+import { ValidationError } from "../../domain/shared/domain-error";
+import type { LeadView } from "../lead-view";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+export type LeadOrderField = "CREATED_AT" | "UPDATED_AT" | "SCORE";
+export type SortDirection = "ASC" | "DESC";
+export interface LeadOrder {
+  field: LeadOrderField;
+  direction: SortDirection;
+}
+
+export const DEFAULT_LEAD_ORDER: LeadOrder = { field: "CREATED_AT", direction: "DESC" };
+
+const COLUMN = { CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", SCORE: "score" } as const;
+
+function orderingKey(order: LeadOrder): string {
+  return `${order.field}:${order.direction}`;
+}
+
+function sortValueOf(lead: LeadView, field: LeadOrderField): string | number {
+  if (field === "SCORE") return lead.score;
+  return (field === "CREATED_AT" ? lead.createdAt : lead.updatedAt).toISOString();
+}
+
+export function leadCursor(order: LeadOrder): (lead: LeadView) => string {
+  const ordering = orderingKey(order);
+  return (lead) => encodeCursor({ ordering, value: sortValueOf(lead, order.field), id: lead.id });
+}
+
+/** ORDER BY the field, ties broken by id in the same direction: a total order. */
+export function leadOrderBy(order: LeadOrder): Prisma.LeadOrderByWithRelationInput[] {
+  const direction = order.direction === "ASC" ? "asc" : "desc";
+  return [{ [COLUMN[order.field]]: direction }, { id: direction }];
+}
+
+/** The keyset condition "strictly after the cursor's row" in this ordering. */
+export function afterCursor(order: LeadOrder, cursor: string): Prisma.LeadWhereInput {
+  const position = decodeCursor(cursor, orderingKey(order));
+  const column = COLUMN[order.field];
+  if ((order.field === "SCORE") !== (typeof position.value === "number")) {
+    throw new ValidationError("after", "after: not a cursor of this API");
+  }
+  const value = order.field === "SCORE" ? position.value : new Date(position.value);
+  const beyond = order.direction === "ASC" ? "gt" : "lt";
+  return {
+    OR: [{ [column]: { [beyond]: value } }, { [column]: value, id: { [beyond]: position.id } }],
+  };
+}

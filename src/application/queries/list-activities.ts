@@ -1,0 +1,63 @@
+import type { ActivityType } from "../../domain/lead/lead-status";
+import { ValidationError } from "../../domain/shared/domain-error";
+import { Prisma } from "../../infrastructure/prisma/generated/client";
+import type { TenantDb } from "../../infrastructure/prisma/tenant-db";
+import type { ActivityView } from "../lead-view";
+import { decodeCursor, encodeCursor, pageSize } from "./cursor";
+import { pageOf, type Page } from "./page";
+
+export interface ActivityPageArgs {
+  first?: number | null;
+  after?: string | null;
+}
+
+const ORDERING = "OCCURRED_AT:DESC";
+const activityCursor = (activity: ActivityView) =>
+  encodeCursor({ ordering: ORDERING, value: activity.occurredAt.toISOString(), id: activity.id });
+
+/** Validates paging once, before any lead is looked at. */
+export function activityPaging(args: ActivityPageArgs): { size: number; after: { occurredAt: Date; id: string } | null } {
+  const size = pageSize(args.first);
+  if (args.after == null) return { size, after: null };
+  const position = decodeCursor(args.after, ORDERING);
+  if (typeof position.value !== "string") throw new ValidationError("after", "after: not a cursor of this API");
+  return { size, after: { occurredAt: new Date(position.value), id: position.id } };
+}
+
+interface ActivityRow {
+  id: string;
+  leadId: string;
+  type: string;
+  summary: string;
+  occurredAt: Date;
+  actorId: string | null;
+}
+
+/**
+ * One page of activities (newest first) for each of many leads in one
+ * statement: a LATERAL join walks the (tenant, lead, occurred_at, id) index
+ * once per lead and stops after the page.
+ */
+export async function listActivitiesOfLeads(
+  db: TenantDb,
+  tenantId: string,
+  leadIds: readonly string[],
+  args: ActivityPageArgs,
+): Promise<Map<string, Page<ActivityView>>> {
+  const { size, after } = activityPaging(args);
+  const afterClause = after ? Prisma.sql`AND (a.occurred_at, a.id) < (${after.occurredAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
+  const rows = await db.$queryRaw<ActivityRow[]>`
+    SELECT a.id, a.lead_id AS "leadId", a.type, a.summary, a.occurred_at AS "occurredAt", a.actor_id AS "actorId"
+    FROM unnest(${[...new Set(leadIds)]}::uuid[]) AS l(id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM activity a
+      WHERE a.tenant_id = ${tenantId}::uuid AND a.lead_id = l.id ${afterClause}
+      ORDER BY a.occurred_at DESC, a.id DESC
+      LIMIT ${size + 1}
+    ) a`;
+  const byLead = new Map<string, ActivityView[]>(leadIds.map((id) => [id, []]));
+  for (const row of rows) {
+    byLead.get(row.leadId)?.push({ ...row, type: row.type as ActivityType, occurredAt: new Date(row.occurredAt) });
+  }
+  return new Map([...byLead].map(([leadId, activities]) => [leadId, pageOf(activities, size, activityCursor)]));
+}

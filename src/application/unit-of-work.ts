@@ -1,0 +1,22 @@
+import type { LeadEvent } from "../domain/lead/events";
+import type { LeadRepository } from "../domain/lead/lead-repository";
+import type { LeadView } from "./lead-view";
+
+/** Where a command's events go, in the same transaction as the change. */
+export interface EventOutbox {
+  /** `leadAfter` is the lead as of these events (null once deleted), carried to live subscribers. */
+  append(events: LeadEvent[], leadAfter: LeadView | null): Promise<void>;
+}
+
+export interface TenantTransaction {
+  leads: LeadRepository;
+  outbox: EventOutbox;
+}
+
+/**
+ * One database transaction scoped to one tenant: everything a command does
+ * (load, change, save, outbox) commits or rolls back together.
+ */
+export interface UnitOfWork {
+  run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T>;
+}

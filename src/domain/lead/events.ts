@@ -1,0 +1,23 @@
+export type LeadEventName =
+  | "LeadCaptured"
+  | "LeadContactUpdated"
+  | "LeadAssigned"
+  | "LeadStatusChanged"
+  | "LeadActivityLogged"
+  | "LeadTagsChanged"
+  | "LeadScoreChanged"
+  | "LeadEnriched"
+  | "LeadDeleted";
+
+/** A fact about a lead, plain data so it serialises to the outbox and streams unchanged. */
+export interface LeadEvent {
+  eventId: string;
+  name: LeadEventName;
+  tenantId: string;
+  leadId: string;
+  /** The lead's version right after the change that recorded this event. */
+  version: number;
+  occurredAt: Date;
+  actorId: string | null;
+  payload: Record<string, unknown>;
+}

@@ -1,0 +1,326 @@
+import { AggregateRoot } from "../shared/aggregate-root";
+import { InvalidTransitionError, ValidationError } from "../shared/domain-error";
+import type { Activity } from "./activity";
+import type { ActivitySummary } from "./activity-summary";
+import { CompanyName } from "./company-name";
+import { sameProfile, type CompanyProfile } from "./company-profile";
+import type { Email } from "./email";
+import type { LeadEvent, LeadEventName } from "./events";
+import type { LeadName } from "./lead-name";
+import { scoreLead } from "./lead-scoring";
+import { assertTransition, isClosed, type ActivityType, type LeadSource, type LeadStatus } from "./lead-status";
+import type { LostReason } from "./lost-reason";
+import type { Money } from "./money";
+import type { Phone } from "./phone";
+import { TagSet, type Tag } from "./tag";
+
+export interface LeadState {
+  tenantId: string;
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  company: string | null;
+  source: LeadSource;
+  status: LeadStatus;
+  score: number;
+  estimatedValue: { amountMinor: number; currency: string } | null;
+  tags: string[];
+  lostReason: string | null;
+  ownerId: string | null;
+  campaignId: string | null;
+  enrichment: CompanyProfile | null;
+  activityCount: number;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  convertedAt: Date | null;
+}
+
+/** Who changes the lead, when, and where event ids come from: passed in, so the domain stays pure. */
+export interface Change {
+  actorId: string | null;
+  now: Date;
+  newEventId: () => string;
+}
+
+export interface CaptureArgs {
+  id: string;
+  tenantId: string;
+  name: LeadName;
+  email: Email;
+  phone: Phone | null;
+  company: CompanyName | null;
+  source: LeadSource;
+  campaignId: string | null;
+  ownerId: string | null;
+  tags: TagSet;
+  estimatedValue: Money | null;
+}
+
+export interface ContactChanges {
+  name?: LeadName;
+  email?: Email;
+  phone?: Phone | null;
+  company?: CompanyName | null;
+}
+
+type Happening = [LeadEventName, Record<string, unknown>];
+
+const ACTIVITY_CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
+
+/**
+ * A sales lead: the aggregate root of the pipeline. Every rule about what may
+ * happen to a lead lives here; each change bumps `version` by one, rescores the
+ * lead and records its events in a fixed order (the change, then the status
+ * change, then the score change). A change that changes nothing records nothing.
+ */
+export class Lead extends AggregateRoot<LeadEvent> {
+  private newActivities: Activity[] = [];
+
+  private constructor(private current: LeadState) {
+    super();
+  }
+
+  static capture(args: CaptureArgs, change: Change): Lead {
+    const lead = new Lead({
+      tenantId: args.tenantId,
+      id: args.id,
+      name: args.name.value,
+      email: args.email.value,
+      phone: args.phone?.value ?? null,
+      company: args.company?.value ?? null,
+      source: args.source,
+      status: "NEW",
+      score: 0,
+      estimatedValue: args.estimatedValue?.toJSON() ?? null,
+      tags: [...args.tags.values],
+      lostReason: null,
+      ownerId: args.ownerId,
+      campaignId: args.campaignId,
+      enrichment: null,
+      activityCount: 0,
+      version: 1,
+      createdAt: change.now,
+      updatedAt: change.now,
+      convertedAt: null,
+    });
+    lead.current.score = scoreLead(lead.scoringFacts());
+    // Capture records only LeadCaptured: its payload already carries the score.
+    const s = lead.current;
+    lead.emit(change, "LeadCaptured", {
+      id: s.id,
+      name: s.name,
+      email: s.email,
+      phone: s.phone,
+      company: s.company,
+      source: s.source,
+      status: s.status,
+      score: s.score,
+      estimatedValue: s.estimatedValue,
+      tags: [...s.tags],
+      ownerId: s.ownerId,
+      campaignId: s.campaignId,
+      createdAt: s.createdAt.toISOString(),
+    });
+    return lead;
+  }
+
+  static restore(state: LeadState): Lead {
+    return new Lead({ ...state, tags: [...state.tags] });
+  }
+
+  /** Refused before loading so bad input wins over NOT_FOUND (RULES: order of checks). */
+  static assertQualifyingValue(value: Money): void {
+    if (value.amountMinor <= 0) {
+      throw new ValidationError("estimatedValue.amountMinor", "estimatedValue.amountMinor must be greater than 0 to qualify a lead");
+    }
+  }
+
+  get state(): Readonly<LeadState> {
+    const s = this.current;
+    return Object.freeze({
+      ...s,
+      tags: [...s.tags],
+      estimatedValue: s.estimatedValue ? { ...s.estimatedValue } : null,
+      enrichment: s.enrichment ? { ...s.enrichment } : null,
+    });
+  }
+
+  get id(): string {
+    return this.current.id;
+  }
+
+  get version(): number {
+    return this.current.version;
+  }
+
+  get status(): LeadStatus {
+    return this.current.status;
+  }
+
+  updateContact(changes: ContactChanges, change: Change): void {
+    this.refuseIfClosed(this.current.status);
+    const next = {
+      name: changes.name === undefined ? this.current.name : changes.name.value,
+      email: changes.email === undefined ? this.current.email : changes.email.value,
+      phone: changes.phone === undefined ? this.current.phone : (changes.phone?.value ?? null),
+      company: changes.company === undefined ? this.current.company : (changes.company?.value ?? null),
+    };
+    const diff: Record<string, { from: string | null; to: string | null }> = {};
+    for (const field of ["name", "email", "phone", "company"] as const) {
+      if (next[field] !== this.current[field]) diff[field] = { from: this.current[field], to: next[field] };
+    }
+    if (Object.keys(diff).length === 0) return;
+    Object.assign(this.current, next);
+    this.commit(change, [["LeadContactUpdated", diff]]);
+  }
+
+  assign(ownerId: string, change: Change): void {
+    this.refuseIfClosed(this.current.status);
+    if (this.current.ownerId === ownerId) return;
+    const from = this.current.ownerId;
+    this.current.ownerId = ownerId;
+    this.commit(change, [["LeadAssigned", { from, to: ownerId }]]);
+  }
+
+  markContacted(change: Change): void {
+    this.moveTo("CONTACTED", change);
+  }
+
+  qualify(estimatedValue: Money, change: Change): void {
+    const from = this.current.status;
+    this.refuseIfClosed("QUALIFIED");
+    assertTransition(from, "QUALIFIED");
+    if (!this.current.ownerId) throw new InvalidTransitionError(from, "QUALIFIED", "A lead needs an owner before it can be qualified");
+    Lead.assertQualifyingValue(estimatedValue);
+    this.current.estimatedValue = estimatedValue.toJSON();
+    this.moveTo("QUALIFIED", change, { estimatedValue: estimatedValue.toJSON() });
+  }
+
+  convert(change: Change): void {
+    this.moveTo("CONVERTED", change, {}, () => {
+      this.current.convertedAt = change.now;
+    });
+  }
+
+  markLost(reason: LostReason, change: Change): void {
+    this.moveTo("LOST", change, { reason: reason.value }, () => {
+      this.current.lostReason = reason.value;
+    });
+  }
+
+  reopen(change: Change): void {
+    this.moveTo("NEW", change, {}, () => {
+      this.current.lostReason = null;
+    });
+  }
+
+  /** Allowed on a converted lead too: the work with a customer goes on. */
+  logActivity(args: { id: string; type: ActivityType; summary: ActivitySummary; occurredAt: Date | null }, change: Change): Activity {
+    const occurredAt = args.occurredAt ?? change.now;
+    if (occurredAt.getTime() > change.now.getTime() + ACTIVITY_CLOCK_TOLERANCE_MS) {
+      throw new ValidationError("occurredAt", "occurredAt may not lie more than 5 minutes in the future");
+    }
+    const activity: Activity = Object.freeze({
+      id: args.id,
+      leadId: this.current.id,
+      type: args.type,
+      summary: args.summary.value,
+      occurredAt,
+      actorId: change.actorId,
+      createdAt: change.now,
+    });
+    this.current.activityCount += 1;
+    this.newActivities.push(activity);
+    this.commit(change, [["LeadActivityLogged", { activityId: activity.id, type: activity.type }]]);
+    return activity;
+  }
+
+  tag(tags: readonly Tag[], change: Change): void {
+    const { set, added } = TagSet.restore(this.current.tags).add(tags);
+    if (added.length === 0) return;
+    this.current.tags = [...set.values];
+    this.commit(change, [["LeadTagsChanged", { added, removed: [] }]]);
+  }
+
+  untag(tags: readonly Tag[], change: Change): void {
+    const { set, removed } = TagSet.restore(this.current.tags).remove(tags);
+    if (removed.length === 0) return;
+    this.current.tags = [...set.values];
+    this.commit(change, [["LeadTagsChanged", { added: [], removed }]]);
+  }
+
+  /** Enrichment is data, not a status change: a converted lead takes it too. */
+  recordEnrichment(profile: CompanyProfile, change: Change): void {
+    if (sameProfile(this.current.enrichment, profile)) return;
+    this.current.enrichment = { ...profile };
+    if (!this.current.company && profile.name) {
+      this.current.company = CompanyName.create([...profile.name].slice(0, 200).join(""))?.value ?? null;
+    }
+    this.commit(change, [["LeadEnriched", { ...profile }]]);
+  }
+
+  /** Right to erasure: the last event a lead has, one version past its last. */
+  markDeleted(change: Change): void {
+    this.current.version += 1;
+    this.emit(change, "LeadDeleted", {});
+  }
+
+  /** Activities logged since the lead was loaded, for the repository to insert. */
+  pullNewActivities(): Activity[] {
+    const activities = this.newActivities;
+    this.newActivities = [];
+    return activities;
+  }
+
+  private refuseIfClosed(target: LeadStatus): void {
+    if (isClosed(this.current.status)) {
+      throw new InvalidTransitionError(this.current.status, target, "A converted lead is closed to this change");
+    }
+  }
+
+  private moveTo(to: LeadStatus, change: Change, details: Record<string, unknown> = {}, effect?: () => void): void {
+    const from = this.current.status;
+    this.refuseIfClosed(to);
+    assertTransition(from, to);
+    effect?.();
+    this.current.status = to;
+    this.commit(change, [["LeadStatusChanged", { from, to, ...details }]]);
+  }
+
+  private commit(change: Change, happenings: Happening[]): void {
+    const scoreBefore = this.current.score;
+    this.current.version += 1;
+    this.current.updatedAt = change.now;
+    this.current.score = scoreLead(this.scoringFacts());
+    for (const [name, payload] of happenings) this.emit(change, name, payload);
+    if (this.current.score !== scoreBefore) this.emit(change, "LeadScoreChanged", { from: scoreBefore, to: this.current.score });
+  }
+
+  private emit(change: Change, name: LeadEventName, payload: Record<string, unknown>): void {
+    this.record({
+      eventId: change.newEventId(),
+      name,
+      tenantId: this.current.tenantId,
+      leadId: this.current.id,
+      version: this.current.version,
+      occurredAt: change.now,
+      actorId: change.actorId,
+      payload,
+    });
+  }
+
+  private scoringFacts() {
+    const s = this.current;
+    return {
+      source: s.source,
+      hasPhone: s.phone !== null,
+      hasCompany: s.company !== null,
+      activityCount: s.activityCount,
+      estimatedValueMinor: s.estimatedValue?.amountMinor ?? null,
+      employeeCount: s.enrichment?.employeeCount ?? null,
+      status: s.status,
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import DataLoader from "dataloader";
+import { countAssignedLeads, listAssignedLeads, type AssignedLeadsArgs } from "../application/queries/assigned-leads";
+import { getLeads } from "../application/queries/get-leads";
+import { listActivitiesOfLeads, type ActivityPageArgs } from "../application/queries/list-activities";
+import type { Page } from "../application/queries/page";
+import type { ActivityView, LeadView } from "../application/lead-view";
+import type { LeadStatus } from "../domain/lead/lead-status";
+import type { TenantDb, TenantScopedPrisma } from "../infrastructure/prisma/tenant-db";
+
+/** A key of a per-parent field: the parent's id plus the field's arguments. */
+interface ParentKey<A> {
+  id: string;
+  args: A;
+}
+
+/**
+ * A loader for a field that takes arguments: keys with the same arguments are
+ * fetched together in one statement, all groups of a tick in one transaction.
+ */
+function perParentLoader<A, V>(
+  reads: TenantScopedPrisma,
+  tenantId: string,
+  fetch: (db: TenantDb, ids: string[], args: A) => Promise<Map<string, V>>,
+): DataLoader<ParentKey<A>, V, string> {
+  return new DataLoader<ParentKey<A>, V, string>(
+    (keys) =>
+      reads.inTenant(tenantId, async (db) => {
+        const groups = new Map<string, { args: A; ids: string[] }>();
+        for (const key of keys) {
+          const group = groups.get(JSON.stringify(key.args)) ?? { args: key.args, ids: [] };
+          group.ids.push(key.id);
+          groups.set(JSON.stringify(key.args), group);
+        }
+        const results = new Map<string, Map<string, V>>();
+        for (const [argsKey, group] of groups) results.set(argsKey, await fetch(db, group.ids, group.args));
+        return keys.map((key) => results.get(JSON.stringify(key.args))?.get(key.id) as V);
+      }),
+    { cacheKeyFn: (key) => `${key.id}|${JSON.stringify(key.args)}` },
+  );
+}
+
+export function createLoaders(reads: TenantScopedPrisma, tenantId: string) {
+  return {
+    leadById: new DataLoader<string, LeadView | null>((ids) => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
+    activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(reads, tenantId, (db, ids, args) =>
+      listActivitiesOfLeads(db, tenantId, ids, args),
+    ),
+    assignedLeads: perParentLoader<AssignedLeadsArgs, Page<LeadView>>(reads, tenantId, (db, ids, args) =>
+      listAssignedLeads(db, tenantId, ids, args),
+    ),
+    assignedLeadCount: perParentLoader<LeadStatus[] | null, number>(reads, tenantId, (db, ids, status) =>
+      countAssignedLeads(db, tenantId, ids, status),
+    ),
+  };
+}
+
+export type RequestLoaders = ReturnType<typeof createLoaders>;

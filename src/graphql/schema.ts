@@ -1,0 +1,60 @@
+import "reflect-metadata";
+import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import { printSchemaWithDirectives } from "@graphql-tools/utils";
+import { parse, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap } from "type-graphql";
+import type { LiveEventBus } from "../application/live-events";
+import { InProcessEventBus } from "../infrastructure/events/in-process-event-bus";
+import { authChecker } from "./auth";
+import { entityReferenceResolvers } from "./entity-references";
+import { LeadEventsResolver } from "./resolvers/lead-events.resolver";
+import { ActivityFieldsResolver, LeadConnectionResolver, LeadFieldsResolver } from "./resolvers/lead-fields.resolver";
+import { LeadMutationsResolver } from "./resolvers/lead-mutations.resolver";
+import { LeadQueriesResolver } from "./resolvers/lead-queries.resolver";
+import { UserResolver } from "./resolvers/user.resolver";
+import { DateTimeScalar } from "./scalars";
+
+const FEDERATION_LINK = `extend schema
+  @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@tag", "@inaccessible"])
+`;
+
+/**
+ * The CRM subgraph schema: TypeGraphQL classes printed with their directives,
+ * then rebuilt by @apollo/subgraph so `_service` and `_entities` exist.
+ */
+export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<GraphQLSchema> {
+  const typeGraphQLSchema = await buildSchema({
+    resolvers: [
+      LeadQueriesResolver,
+      LeadMutationsResolver,
+      LeadFieldsResolver,
+      ActivityFieldsResolver,
+      LeadConnectionResolver,
+      UserResolver,
+      LeadEventsResolver,
+    ],
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    authChecker,
+    // Subscriptions read the bus from their request context (per instance);
+    // type-graphql still wants one to know subscriptions can work.
+    pubSub: liveEvents,
+    validate: false, // the domain's value objects validate, with RULES.md's codes
+    skipCheck: true,
+  });
+  const resolvers = createResolversMap(typeGraphQLSchema) as Record<string, Record<string, unknown>>;
+  for (const [typeName, reference] of Object.entries(entityReferenceResolvers)) {
+    resolvers[typeName] = { ...resolvers[typeName], ...(reference as Record<string, unknown>) };
+  }
+  return buildSubgraphSchema({
+    typeDefs: parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema)),
+    resolvers: resolvers as never,
+  });
+}
+
+/** The SDL the subgraph serves as `_service { sdl }`: what `rover subgraph publish` sends. */
+export async function printCrmSubgraphSdl(): Promise<string> {
+  const bus = new InProcessEventBus();
+  const sdl = printSubgraphSchema(await buildCrmSubgraphSchema(bus));
+  await bus.close();
+  return `${sdl}\n`;
+}

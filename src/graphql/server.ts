@@ -1,0 +1,125 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
+import express, { type ErrorRequestHandler, type Request } from "express";
+import type { GraphQLSchema } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import type { Authenticate } from "../infrastructure/auth/token-verifier";
+import type { Logger } from "../infrastructure/logger";
+import { createRequestContext, type ApiServices, type RequestContext } from "./context";
+import { createErrorFormatter } from "./errors";
+
+export interface HttpServerOptions {
+  schema: GraphQLSchema;
+  services: ApiServices;
+  authenticate: Authenticate;
+  logger: Logger;
+  host: string;
+  port: number;
+  production: boolean;
+  corsOrigins: string[];
+  /** Readiness: resolves with each dependency's state; `ok` false means 503. */
+  readiness: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+}
+
+export interface RunningHttpServer {
+  url: string;
+  port: number;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+const MAX_BODY = "1mb";
+
+function requestIdOf(req: Request): string {
+  const given = req.headers["x-request-id"];
+  return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+}
+
+/** HTTP (queries, mutations, probes) and graphql-ws (subscriptions) on one port. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { schema, services, authenticate, logger } = options;
+  const app = express();
+  app.disable("x-powered-by");
+  const httpServer = createServer(app);
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<Record<string, unknown>, { context?: RequestContext }>(
+    {
+      schema,
+      // The token travels in connection_init: {"authorization": "Bearer <JWT>"}.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const auth = await authenticate(typeof authorization === "string" ? authorization : undefined);
+        ctx.extra.context = createRequestContext(services, auth, randomUUID());
+        return auth.kind === "authenticated";
+      },
+      context: (ctx) => ctx.extra.context as RequestContext,
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<RequestContext>({
+    schema,
+    introspection: !options.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter((error) => logger.error({ err: error }, "unexpected error in a resolver")),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      ...(options.production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok", uptimeSeconds: Math.round(process.uptime()) });
+  });
+  app.get("/ready", async (_req, res) => {
+    const { ok, checks } = await options.readiness();
+    res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", ...checks });
+  });
+  app.use(
+    "/graphql",
+    cors({ origin: options.corsOrigins.length ? options.corsOrigins : false, credentials: true }),
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => createRequestContext(services, await authenticate(req.headers.authorization), requestIdOf(req)),
+    }),
+  );
+  // Body parser failures (too large, bad JSON) answer in GraphQL's shape, never as a stack.
+  const bodyErrors: ErrorRequestHandler = (error, _req, res, _next) => {
+    const status = typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) logger.error({ err: error }, "unexpected HTTP error");
+    const message = status === 413 ? "Request body too large" : status === 500 ? "Internal server error" : "Malformed request body";
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] });
+  };
+  app.use(bodyErrors);
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port, options.host, resolve);
+  });
+  const { port } = httpServer.address() as AddressInfo;
+  const host = options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
+  return {
+    url: `http://${host}:${port}/graphql`,
+    port,
+    httpServer,
+    stop: () => apollo.stop(),
+  };
+}

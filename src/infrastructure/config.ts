@@ -1,0 +1,115 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+
+/** Bad configuration: stops the process with one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+  }
+}
+
+/** Variables that may instead be given as X_FILE, the path of a file holding the value. */
+const SECRET_VARIABLES = [
+  "DATABASE_URL",
+  "DATABASE_MIGRATION_URL",
+  "DATABASE_REPLICA_URLS",
+  "REDIS_URL",
+  "JWT_SECRET",
+  "ENRICHMENT_API_KEY",
+] as const;
+
+const urlWithScheme = (schemes: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return schemes.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `must be a URL starting with ${schemes.map((s) => `${s}//`).join(" or ")}` },
+  );
+
+const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+
+const variables = z.object({
+  NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4001),
+  DATABASE_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
+  DATABASE_MIGRATION_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  REDIS_URL: optional(urlWithScheme(["redis:", "rediss:"])),
+  JWT_SECRET: optional(z.string().min(32, { message: "must be at least 32 characters" })),
+  JWT_JWKS_URL: optional(urlWithScheme(["https:", "http:"])),
+  JWT_ISSUER: optional(z.string()),
+  JWT_AUDIENCE: optional(z.string()),
+  CORS_ORIGINS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean)),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATA_DIR: z.string().default(".data"),
+  ENRICHMENT_API_URL: optional(urlWithScheme(["https:", "http:"])),
+  ENRICHMENT_API_KEY: optional(z.string()),
+  ENRICHMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(2000),
+  EVENT_STREAM_MAXLEN: z.coerce.number().int().min(100).default(100_000),
+});
+
+export type Config = ReturnType<typeof toConfig>;
+
+function toConfig(env: z.infer<typeof variables>) {
+  return {
+    production: env.NODE_ENV === "production",
+    nodeEnv: env.NODE_ENV,
+    host: env.HOST,
+    port: env.PORT,
+    database: {
+      url: env.DATABASE_URL,
+      migrationUrl: env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL,
+      poolMax: env.DATABASE_POOL_MAX,
+    },
+    redisUrl: env.REDIS_URL,
+    jwt: { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
+    corsOrigins: env.CORS_ORIGINS,
+    logLevel: env.LOG_LEVEL,
+    dataDir: env.DATA_DIR,
+    enrichment: env.ENRICHMENT_API_URL
+      ? { url: env.ENRICHMENT_API_URL, apiKey: env.ENRICHMENT_API_KEY, timeoutMs: env.ENRICHMENT_TIMEOUT_MS }
+      : null,
+    eventStreamMaxLen: env.EVENT_STREAM_MAXLEN,
+  };
+}
+
+function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const resolved: Record<string, string | undefined> = { ...env };
+  for (const name of SECRET_VARIABLES) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(name, `and ${name}_FILE are both set: give one`);
+    try {
+      resolved[name] = readFileSync(file, "utf8").trim();
+    } catch {
+      throw new ConfigError(`${name}_FILE`, `names a file that cannot be read: ${file}`);
+    }
+  }
+  return resolved;
+}
+
+/** Reads and validates the environment once, at start. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = variables.safeParse(withSecretFiles(env));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? "environment"), issue?.message ?? "is invalid");
+  }
+  const config = toConfig(parsed.data);
+  if (config.production) {
+    if (!config.database.url) throw new ConfigError("DATABASE_URL", "is required in production");
+    if (!config.jwt.secret && !config.jwt.jwksUrl) throw new ConfigError("JWT_SECRET", "or JWT_JWKS_URL is required in production");
+  }
+  return config;
+}

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
+import { aCapture, CAPTURE, LOG_ACTIVITY } from "./operations";
+
+let service: TestService;
+let caller: Caller;
+
+beforeAll(async () => {
+  service = await startTestService();
+  caller = await service.caller({ roles: ["admin"] });
+  for (let i = 0; i < 55; i++) {
+    const lead = dataOf(
+      await caller.gql(CAPTURE, { input: aCapture({ ownerId: caller.userId, campaignId: "3f0c2a8e-5b1d-4e7f-9a6c-2d8b1e4f7a90" }) }),
+    ).captureLead;
+    if (i % 2 === 0) {
+      for (let a = 0; a < 4; a++) await caller.gql(LOG_ACTIVITY, { leadId: lead.id, input: { type: "CALL", summary: `call ${a}` } });
+    }
+  }
+}, 120_000);
+afterAll(() => service?.stop());
+
+describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config not counted)", () => {
+  it("serves a page of 50 leads with activities, owner and campaign in at most 6", async () => {
+    service.statements.length = 0;
+    const page = dataOf(
+      await caller.gql(`{ leads(first: 50) { totalCount edges { node { id name owner { id } campaign { id }
+        activities(first: 3) { totalCount edges { node { id type occurredAt actor { id } } } } } } } }`),
+    ).leads;
+    expect(page.edges).toHaveLength(50);
+    expect(page.edges.some((edge: any) => edge.node.activities.edges.length === 3)).toBe(true);
+    expect(page.edges.every((edge: any) => edge.node.owner.id === caller.userId)).toBe(true);
+    expect(service.statements.length).toBeGreaterThan(0);
+    expect(service.statements.length).toBeLessThanOrEqual(6);
+  });
+
+  it("resolves 100 Lead and 100 User representations in a constant number", async () => {
+    const ids = dataOf(await caller.gql(`{ leads(first: 50) { edges { node { id } } } }`)).leads.edges.map((e: any) => e.node.id);
+    service.statements.length = 0;
+    const reps = [...ids, ...ids].map((id: string) => ({ __typename: "Lead", id }));
+    const leads = dataOf(await caller.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Lead { id } } }`, { r: reps }));
+    expect(leads._entities).toHaveLength(100);
+    expect(service.statements.length).toBeLessThanOrEqual(1);
+
+    service.statements.length = 0;
+    const users = Array.from({ length: 100 }, (_, i) => ({ __typename: "User", id: i === 0 ? caller.userId : crypto.randomUUID() }));
+    const result = dataOf(
+      await caller.gql(`query($r: [_Any!]!) { _entities(representations: $r) { ... on User { assignedLeads(first: 5) { totalCount edges { node { id status } } } } } }`, { r: users }),
+    );
+    expect(result._entities[0].assignedLeads.edges).toHaveLength(5);
+    expect(result._entities[0].assignedLeads.totalCount).toBe(55);
+    expect(result._entities[1].assignedLeads.totalCount).toBe(0);
+    expect(service.statements.length).toBeLessThanOrEqual(3);
+  });
+});

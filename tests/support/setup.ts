@@ -1,0 +1,2 @@
+// type-graphql reads decorator metadata through reflect-metadata.
+import "reflect-metadata";

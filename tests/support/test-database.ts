@@ -1,0 +1,61 @@
+import { randomBytes } from "node:crypto";
+import { Client } from "pg";
+import { inject } from "vitest";
+import { migrate } from "../../src/infrastructure/prisma/migrator";
+import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
+
+export interface TestDatabase {
+  name: string;
+  /** The superuser on this database (bypasses RLS: for arranging and inspecting). */
+  adminUrl: string;
+  /** The service's runtime role on this database (bound by RLS). */
+  runtimeUrl: string;
+  runtimeRole: string;
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string, user?: string, password?: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  if (user) {
+    parsed.username = user;
+    parsed.password = password ?? "";
+  }
+  return parsed.toString();
+}
+
+async function asAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database and runtime role of its own; `drop()` removes both. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const serverAdminUrl = inject("pgAdminUrl");
+  const suffix = randomBytes(6).toString("hex");
+  const name = `crm_test_${suffix}`;
+  const runtimeRole = `crm_app_${suffix}`;
+  const password = randomBytes(12).toString("hex");
+  await asAdmin(serverAdminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  await ensureRuntimeRole(serverAdminUrl, runtimeRole, password);
+  const adminUrl = withDatabase(serverAdminUrl, name);
+  const runtimeUrl = withDatabase(serverAdminUrl, name, runtimeRole, password);
+  await migrate({ migrationUrl: adminUrl, runtimeUrl });
+  return {
+    name,
+    adminUrl,
+    runtimeUrl,
+    runtimeRole,
+    async drop() {
+      await asAdmin(serverAdminUrl, async (client) => {
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.query(`DROP ROLE IF EXISTS ${runtimeRole}`);
+      });
+    },
+  };
+}

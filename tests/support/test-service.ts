@@ -1,0 +1,109 @@
+import { randomUUID } from "node:crypto";
+import { startCrmService, type CrmService } from "../../src/composition-root";
+import { mintToken } from "../../src/infrastructure/auth/dev-token";
+import type { Role } from "../../src/infrastructure/auth/principal";
+import { loadConfig } from "../../src/infrastructure/config";
+import { createLogger } from "../../src/infrastructure/logger";
+import { createTestDatabase, type TestDatabase } from "./test-database";
+
+export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256!";
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+}
+
+export interface Caller {
+  tenantId: string;
+  userId: string;
+  token: string;
+  /** POSTs a GraphQL operation with this caller's token. */
+  gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+}
+
+export interface TestService {
+  service: CrmService;
+  database: TestDatabase;
+  url: string;
+  /** SQL statements seen since the last reset (BEGIN/COMMIT/set_config excluded, as RULES.md counts). */
+  statements: string[];
+  caller(options?: { tenantId?: string; userId?: string; roles?: Role[] }): Promise<Caller>;
+  post(body: unknown, headers?: Record<string, string>): Promise<GraphQLResponse & { raw: Response }>;
+  stop(): Promise<void>;
+}
+
+const NOT_COUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SELECT set_config\('app\.current_tenant_id')/i;
+
+/** A real service on a free port, over a fresh database of its own. */
+export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
+  const database = await createTestDatabase();
+  const statements: string[] = [];
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_URL: database.runtimeUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: "silent",
+    ...env,
+  });
+  const service = await startCrmService(config, {
+    logger: createLogger("silent"),
+    onQuery: (query) => {
+      if (!NOT_COUNTED.test(query)) statements.push(query);
+    },
+  });
+
+  const post = async (body: unknown, headers: Record<string, string> = {}) => {
+    const raw = await fetch(service.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: typeof body === "string" ? body : JSON.stringify(body),
+    });
+    const text = await raw.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { errors: [{ message: text }] };
+    }
+    return { status: raw.status, raw, ...(json as object) } as GraphQLResponse & { raw: Response };
+  };
+
+  return {
+    service,
+    database,
+    url: service.url,
+    statements,
+    post,
+    async caller({ tenantId = randomUUID(), userId = randomUUID(), roles = ["admin"] as Role[] } = {}) {
+      const token = await mintToken({ secret: TEST_JWT_SECRET, tenantId, userId, roles });
+      return {
+        tenantId,
+        userId,
+        token,
+        gql: (query, variables) => post({ query, variables }, { authorization: `Bearer ${token}` }) as never,
+      };
+    },
+    async stop() {
+      await service.stop();
+      await database.drop();
+    },
+  };
+}
+
+/** The data of a response that must have succeeded; fails the test with the errors otherwise. */
+export function dataOf<T = Record<string, any>>(response: GraphQLResponse<T>): T {
+  if (response.errors?.length || !response.data) {
+    throw new Error(`expected data, got ${JSON.stringify(response.errors ?? response)}`);
+  }
+  return response.data;
+}
+
+/** The single error's code of a response that must have failed. */
+export function errorOf(response: GraphQLResponse): { code: string; message: string; extensions: Record<string, any> } {
+  const error = response.errors?.[0];
+  if (!error) throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
+  return { code: String(error.extensions?.code), message: error.message, extensions: error.extensions ?? {} };
+}

@@ -1,9 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { CommandDeps } from "./application/commands/command-deps";
 import { createTokenVerifier } from "./infrastructure/auth/token-verifier";
 import type { Config } from "./infrastructure/config";
-import { InProcessEventBus } from "./infrastructure/events/in-process-event-bus";
+import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-directory-client";
+import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
+import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
+import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
 import { tenantScoped, type TenantScopedPrisma } from "./infrastructure/prisma/tenant-db";
@@ -17,6 +21,7 @@ export interface CrmService {
   /** For the dev seed and tests that drive the application directly. */
   commands: CommandDeps;
   reads: TenantScopedPrisma;
+  relay: OutboxRelay;
   stop(): Promise<void>;
 }
 
@@ -24,11 +29,13 @@ export interface ServiceOptions {
   logger: Logger;
   /** Called with each SQL statement (tests count them). */
   onQuery?: (query: string) => void;
+  /** Enrichment retry pacing (tests shorten it). */
+  enrichmentBackoffBaseMs?: number;
 }
 
 const PROBE_TIMEOUT_MS = 2000;
 
-/** Resolves with `fallback` if `work` takes longer than the probe may wait. */
+/** Resolves with `fallback` if `work` fails or takes longer than a probe may wait. */
 function withinProbeTimeout<T>(work: Promise<T>, fallback: T): Promise<T> {
   return Promise.race([work.catch(() => fallback), new Promise<T>((resolve) => setTimeout(resolve, PROBE_TIMEOUT_MS, fallback).unref())]);
 }
@@ -37,25 +44,44 @@ function withinProbeTimeout<T>(work: Promise<T>, fallback: T): Promise<T> {
 export async function startCrmService(config: Config, options: ServiceOptions): Promise<CrmService> {
   const { logger } = options;
   if (!config.database.url) throw new Error("startCrmService needs a database URL");
-  const jwtSecret = config.jwt.secret;
-  if (!jwtSecret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
+  if (!config.jwt.secret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
 
   const prisma = createPrismaClient(config.database.url, {
     poolMax: config.database.poolMax,
     onQuery: options.onQuery ? (event) => options.onQuery?.(event.query) : undefined,
   });
   const reads = tenantScoped(prisma);
-  const commands: CommandDeps = { unitOfWork: new PrismaUnitOfWork(reads), clock: () => new Date(), newId: randomUUID };
-  const bus = new InProcessEventBus();
-  const services: ApiServices = { commands, reads, liveEvents: bus };
+  const events = createEventPlumbing(config);
+  // The relay has a small pool of its own: a publish backlog never starves requests.
+  const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
+  const relay = new OutboxRelay(relayPrisma, events.publisher, logger);
+  const commands: CommandDeps = {
+    unitOfWork: new PrismaUnitOfWork(reads, () => relay.poke()),
+    clock: () => new Date(),
+    newId: randomUUID,
+  };
 
+  let enrichment: EnrichmentConsumer | null = null;
+  if (config.enrichment && events.connectConsumer) {
+    const { url: baseUrl, apiKey, timeoutMs } = config.enrichment;
+    const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs });
+    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+  } else if (config.enrichment) {
+    logger.warn("ENRICHMENT_API_URL is set but REDIS_URL is not: enrichment consumes Redis streams, so it stays off");
+  }
+
+  const services: ApiServices = { commands, reads, liveEvents: events.bus };
   const readiness = async () => {
-    const postgres = await withinProbeTimeout(prisma.$queryRaw`SELECT 1`.then(() => "up"), "down");
-    return { ok: postgres === "up", checks: { postgres, redis: config.redisUrl ? "unknown" : "not configured" } };
+    const [postgres, redis] = await Promise.all([
+      withinProbeTimeout(prisma.$queryRaw`SELECT 1`.then(() => "up"), "down"),
+      withinProbeTimeout(events.redisState(), "down" as const),
+    ]);
+    // Redis down still takes writes (the outbox holds the events): ready, but say so.
+    return { ok: postgres === "up", checks: { postgres, redis } };
   };
 
   const http = await startHttpServer({
-    schema: await buildCrmSubgraphSchema(bus),
+    schema: await buildCrmSubgraphSchema(events.bus),
     services,
     authenticate: createTokenVerifier(config.jwt),
     logger,
@@ -65,17 +91,22 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     corsOrigins: config.corsOrigins,
     readiness,
   });
-  logger.info({ url: http.url }, "CRM subgraph ready");
+  relay.start();
+  enrichment?.start();
+  logger.info({ url: http.url, redis: config.redisUrl ? "configured" : "in-process bus" }, "CRM subgraph ready");
 
   return {
     url: http.url,
     port: http.port,
     commands,
     reads,
+    relay,
     async stop() {
       await http.stop();
-      await bus.close();
-      await prisma.$disconnect();
+      await enrichment?.stop();
+      await relay.stop();
+      await events.close();
+      await Promise.all([prisma.$disconnect(), relayPrisma.$disconnect()]);
     },
   };
 }

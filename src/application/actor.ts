@@ -1,5 +1,5 @@
-/** Who is asking: taken from the verified token only. */
+/** Who is asking: taken from the verified token only; null for the service itself (enrichment). */
 export interface Actor {
   tenantId: string;
-  userId: string;
+  userId: string | null;
 }

@@ -9,7 +9,7 @@ import cors from "cors";
 import express, { type ErrorRequestHandler, type Request } from "express";
 import type { GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { WebSocketServer, type WebSocket } from "ws";
 import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import { createRequestContext, type ApiServices, type RequestContext } from "./context";
@@ -36,6 +36,16 @@ export interface RunningHttpServer {
 }
 
 const MAX_BODY = "1mb";
+// graphql-ws close code for a connection whose credentials no longer hold.
+const CLOSE_FORBIDDEN = 4403;
+
+/** A live subscription ends when the token that opened it does. */
+function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): void {
+  if (expiresAt === null) return;
+  const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, "Token expired"), Math.max(0, expiresAt * 1000 - Date.now()));
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+}
 
 function requestIdOf(req: Request): string {
   const given = req.headers["x-request-id"];
@@ -57,8 +67,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       onConnect: async (ctx) => {
         const authorization = ctx.connectionParams?.authorization;
         const auth = await authenticate(typeof authorization === "string" ? authorization : undefined);
+        if (auth.kind !== "authenticated") return false;
         ctx.extra.context = createRequestContext(services, auth, randomUUID());
-        return auth.kind === "authenticated";
+        closeWhenTokenExpires(ctx.extra.socket, auth.principal.expiresAt);
+        return true;
       },
       context: (ctx) => ctx.extra.context as RequestContext,
     },

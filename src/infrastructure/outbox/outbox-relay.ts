@@ -33,7 +33,7 @@ export class OutboxRelay {
     options: OutboxRelayOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 200;
-    this.idleMs = options.idleMs ?? 50;
+    this.idleMs = options.idleMs ?? 250;
     this.retryMs = options.retryMs ?? 500;
   }
 

@@ -5,14 +5,20 @@ import type { TenantScopedPrisma } from "./tenant-db";
 
 /** One tenant transaction per command, with the repository and outbox bound to it. */
 export class PrismaUnitOfWork implements UnitOfWork {
-  constructor(private readonly prisma: TenantScopedPrisma) {}
+  constructor(
+    private readonly prisma: TenantScopedPrisma,
+    /** Called after each commit: the outbox relay looks at once instead of at its next poll. */
+    private readonly afterCommit: () => void = () => {},
+  ) {}
 
-  run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-    return this.prisma.inTenant(tenantId, (db) =>
+  async run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
+    const result = await this.prisma.inTenant(tenantId, (db) =>
       work({
         leads: new PrismaLeadRepository(db, tenantId),
         outbox: new PrismaEventOutbox(db, tenantId),
       }),
     );
+    this.afterCommit();
+    return result;
   }
 }

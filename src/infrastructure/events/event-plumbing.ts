@@ -1,0 +1,54 @@
+import type Redis from "ioredis";
+import type { LiveEventBus } from "../../application/live-events";
+import type { Config } from "../config";
+import { InProcessEventPublisher } from "../outbox/in-process-event-publisher";
+import type { EventPublisher } from "../outbox/outbox-record";
+import { RedisEventPublisher } from "../outbox/redis-event-publisher";
+import { connectRedis, redisIsUp } from "../redis/redis-connection";
+import { RedisEventBus } from "../redis/redis-event-bus";
+import { InProcessEventBus } from "./in-process-event-bus";
+
+export interface EventPlumbing {
+  /** Where live subscribers listen. */
+  bus: LiveEventBus;
+  /** Where the outbox relay publishes. */
+  publisher: EventPublisher;
+  /** A connection for a blocking stream consumer, or null without Redis. */
+  connectConsumer: (() => Redis) | null;
+  redisState: () => Promise<"up" | "down" | "not configured">;
+  close(): Promise<void>;
+}
+
+/** Redis when REDIS_URL is set (streams + pub/sub across instances), else one instance's in-process bus. */
+export function createEventPlumbing(config: Pick<Config, "redisUrl" | "eventStreamMaxLen">): EventPlumbing {
+  const url = config.redisUrl;
+  if (!url) {
+    const bus = new InProcessEventBus();
+    return {
+      bus,
+      publisher: new InProcessEventPublisher(bus),
+      connectConsumer: null,
+      redisState: async () => "not configured",
+      close: () => bus.close(),
+    };
+  }
+  const commands = connectRedis(url);
+  // Subscriptions wait for Redis to come back rather than fail: keep their queue.
+  const subscriber = connectRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const bus = new RedisEventBus(commands, subscriber);
+  const consumers: Redis[] = [];
+  return {
+    bus,
+    publisher: new RedisEventPublisher(commands, config.eventStreamMaxLen),
+    connectConsumer: () => {
+      const consumer = connectRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+      consumers.push(consumer);
+      return consumer;
+    },
+    redisState: async () => ((await redisIsUp(commands)) ? "up" : "down"),
+    async close() {
+      await bus.close().catch(() => {});
+      for (const connection of [commands, subscriber, ...consumers]) connection.disconnect();
+    },
+  };
+}

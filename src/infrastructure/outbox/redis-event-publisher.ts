@@ -1,0 +1,51 @@
+import type Redis from "ioredis";
+import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
+import type { EventPublisher } from "./outbox-record";
+
+/** The stream of one event type: what other BizOSaaS services consume. */
+export function streamOf(eventName: string): string {
+  return `events:${eventName}`;
+}
+
+/**
+ * Publishes a batch to Redis Streams (XADD events:<EventName>, capped with an
+ * approximate MAXLEN) and to the tenant's pub/sub topic for live subscribers,
+ * in one pipeline so the order of the batch is the order on the wire.
+ */
+export class RedisEventPublisher implements EventPublisher {
+  constructor(
+    private readonly redis: Redis,
+    private readonly streamMaxLen: number,
+  ) {}
+
+  async publish(events: PublishedLeadEvent[]): Promise<void> {
+    const pipeline = this.redis.pipeline();
+    for (const event of events) {
+      pipeline.xadd(
+        streamOf(event.name),
+        "MAXLEN",
+        "~",
+        this.streamMaxLen,
+        "*",
+        "event_type",
+        event.name,
+        "event_id",
+        event.eventId,
+        "tenant_id",
+        event.tenantId,
+        "aggregate_id",
+        event.leadId,
+        "version",
+        String(event.version),
+        "occurred_at",
+        event.occurredAt,
+        "data",
+        JSON.stringify(event.payload),
+      );
+      pipeline.publish(tenantTopic(event.tenantId), JSON.stringify(event));
+    }
+    const results = (await pipeline.exec()) ?? [];
+    const failure = results.find(([error]) => error);
+    if (failure) throw failure[0];
+  }
+}

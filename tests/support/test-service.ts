@@ -35,9 +35,15 @@ export interface TestService {
 
 const NOT_COUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SELECT set_config\('app\.current_tenant_id')/i;
 
-/** A real service on a free port, over a fresh database of its own. */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const database = await createTestDatabase();
+/**
+ * A real service on a free port, over a fresh database of its own, or over a
+ * shared one (several instances of one deployment); only an owned database is dropped.
+ */
+export async function startTestService(
+  env: Record<string, string> = {},
+  options: { database?: TestDatabase; enrichmentBackoffBaseMs?: number } = {},
+): Promise<TestService> {
+  const database = options.database ?? (await createTestDatabase());
   const statements: string[] = [];
   const config = loadConfig({
     NODE_ENV: "test",
@@ -50,6 +56,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
   });
   const service = await startCrmService(config, {
     logger: createLogger("silent"),
+    enrichmentBackoffBaseMs: options.enrichmentBackoffBaseMs,
     onQuery: (query) => {
       if (!NOT_COUNTED.test(query)) statements.push(query);
     },
@@ -88,7 +95,7 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     },
     async stop() {
       await service.stop();
-      await database.drop();
+      if (!options.database) await database.drop();
     },
   };
 }

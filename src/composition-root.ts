@@ -7,6 +7,7 @@ import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-dire
 import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
 import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
+import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
@@ -46,17 +47,24 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (!config.database.url) throw new Error("startCrmService needs a database URL");
   if (!config.jwt.secret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
 
+  const metrics = createMetrics();
   const prisma = createPrismaClient(config.database.url, {
     poolMax: config.database.poolMax,
-    onQuery: options.onQuery ? (event) => options.onQuery?.(event.query) : undefined,
+    onQuery: (event) => {
+      metrics.sqlDuration.observe(event.durationMs / 1000);
+      options.onQuery?.(event.query);
+    },
   });
   const reads = tenantScoped(prisma);
   const events = createEventPlumbing(config);
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
-  const relay = new OutboxRelay(relayPrisma, events.publisher, logger);
+  const relay = new OutboxRelay(relayPrisma, events.publisher, logger, { onPublished: (count) => metrics.eventsPublished.inc(count) });
   const commands: CommandDeps = {
-    unitOfWork: new PrismaUnitOfWork(reads, () => relay.poke()),
+    unitOfWork: new PrismaUnitOfWork(reads, (eventsWritten) => {
+      metrics.eventsWritten.inc(eventsWritten);
+      if (eventsWritten > 0) relay.poke();
+    }),
     clock: () => new Date(),
     newId: randomUUID,
   };
@@ -90,6 +98,13 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     production: config.production,
     corsOrigins: config.corsOrigins,
     readiness,
+    metrics,
+    beforeScrape: async () => {
+      const backlog = await withinProbeTimeout(relay.backlog(), null);
+      if (!backlog) return;
+      metrics.outboxBacklog.set(backlog.unpublished);
+      metrics.outboxOldestAge.set(backlog.oldestAgeSeconds);
+    },
   });
   relay.start();
   enrichment?.start();

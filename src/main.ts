@@ -9,6 +9,7 @@ import { mintToken } from "./infrastructure/auth/dev-token";
 import { ConfigError, loadConfig, type Config } from "./infrastructure/config";
 import { startEmbeddedPostgres } from "./infrastructure/embedded-postgres";
 import { createLogger, type Logger } from "./infrastructure/logger";
+import { resolveVaultReferences } from "./infrastructure/vault-secrets";
 import { migrate } from "./infrastructure/prisma/migrator";
 import { ensureRuntimeRole } from "./infrastructure/prisma/roles";
 
@@ -35,7 +36,7 @@ async function embeddedDatabase(config: Config, logger: Logger): Promise<{ url: 
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(await resolveVaultReferences(process.env));
   const logger = createLogger(config.logLevel);
   const cleanups: (() => Promise<void>)[] = [];
 

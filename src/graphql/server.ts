@@ -12,8 +12,11 @@ import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
+import type { Metrics } from "../infrastructure/metrics";
 import { createRequestContext, type ApiServices, type RequestContext } from "./context";
 import { createErrorFormatter } from "./errors";
+import { observabilityPlugin } from "./observability-plugin";
+import { queryLimitsPlugin } from "./query-limits";
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -26,6 +29,9 @@ export interface HttpServerOptions {
   corsOrigins: string[];
   /** Readiness: resolves with each dependency's state; `ok` false means 503. */
   readiness: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
+  metrics: Metrics;
+  /** Refreshes gauges read from elsewhere (the outbox backlog) before a scrape. */
+  beforeScrape?: () => Promise<void>;
 }
 
 export interface RunningHttpServer {
@@ -73,6 +79,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         return true;
       },
       context: (ctx) => ctx.extra.context as RequestContext,
+      onSubscribe: () => {
+        options.metrics.activeSubscriptions.inc();
+      },
+      onComplete: () => {
+        options.metrics.activeSubscriptions.dec();
+      },
     },
     wsServer,
   );
@@ -84,6 +96,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     formatError: createErrorFormatter((error) => logger.error({ err: error }, "unexpected error in a resolver")),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      observabilityPlugin(schema, options.metrics, logger),
+      queryLimitsPlugin(schema),
       {
         async serverWillStart() {
           return {
@@ -104,6 +118,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.get("/ready", async (_req, res) => {
     const { ok, checks } = await options.readiness();
     res.status(ok ? 200 : 503).json({ status: ok ? "ready" : "not ready", ...checks });
+  });
+  app.get("/metrics", async (_req, res) => {
+    await options.beforeScrape?.().catch((error: unknown) => logger.warn({ err: error }, "metrics refresh failed"));
+    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.use(
     "/graphql",

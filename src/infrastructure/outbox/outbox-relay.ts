@@ -8,6 +8,7 @@ export interface OutboxRelayOptions {
   idleMs?: number;
   /** How long to back off after a failed publish (Redis down). */
   retryMs?: number;
+  onPublished?: (count: number) => void;
 }
 
 /**
@@ -25,6 +26,7 @@ export class OutboxRelay {
   private readonly batchSize: number;
   private readonly idleMs: number;
   private readonly retryMs: number;
+  private readonly onPublished: (count: number) => void;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -35,6 +37,7 @@ export class OutboxRelay {
     this.batchSize = options.batchSize ?? 200;
     this.idleMs = options.idleMs ?? 250;
     this.retryMs = options.retryMs ?? 500;
+    this.onPublished = options.onPublished ?? (() => {});
   }
 
   start(): void {
@@ -57,7 +60,7 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many events went out. */
   async relayOnce(): Promise<number> {
-    return this.prisma.$transaction(
+    const published = await this.prisma.$transaction(
       async (tx) => {
         const records = await tx.$queryRaw<OutboxRecord[]>`SELECT * FROM crm_claim_outbox(${this.batchSize}::int)`;
         if (records.length === 0) return 0;
@@ -67,6 +70,14 @@ export class OutboxRelay {
       },
       { timeout: 30_000, maxWait: 10_000 },
     );
+    if (published > 0) this.onPublished(published);
+    return published;
+  }
+
+  /** Events waiting and the age of the oldest, for metrics and alerts. */
+  async backlog(): Promise<{ unpublished: number; oldestAgeSeconds: number }> {
+    const [row] = await this.prisma.$queryRaw<{ unpublished: bigint; oldest_age_seconds: number }[]>`SELECT * FROM crm_outbox_backlog()`;
+    return { unpublished: Number(row?.unpublished ?? 0), oldestAgeSeconds: Number(row?.oldest_age_seconds ?? 0) };
   }
 
   private async run(): Promise<void> {

@@ -5,6 +5,9 @@ import type { TenantDb } from "./tenant-db";
 
 /** Writes a command's events into the outbox table, inside the command's transaction. */
 export class PrismaEventOutbox implements EventOutbox {
+  /** How many events this transaction wrote (counted once it commits). */
+  appended = 0;
+
   constructor(
     private readonly db: TenantDb,
     private readonly tenantId: string,
@@ -27,5 +30,6 @@ export class PrismaEventOutbox implements EventOutbox {
         occurredAt: event.occurredAt,
       })),
     });
+    this.appended += events.length;
   }
 }

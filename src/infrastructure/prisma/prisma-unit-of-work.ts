@@ -8,17 +8,16 @@ export class PrismaUnitOfWork implements UnitOfWork {
   constructor(
     private readonly prisma: TenantScopedPrisma,
     /** Called after each commit: the outbox relay looks at once instead of at its next poll. */
-    private readonly afterCommit: () => void = () => {},
+    private readonly afterCommit: (eventsWritten: number) => void = () => {},
   ) {}
 
   async run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-    const result = await this.prisma.inTenant(tenantId, (db) =>
-      work({
-        leads: new PrismaLeadRepository(db, tenantId),
-        outbox: new PrismaEventOutbox(db, tenantId),
-      }),
-    );
-    this.afterCommit();
+    let outbox: PrismaEventOutbox | null = null;
+    const result = await this.prisma.inTenant(tenantId, (db) => {
+      outbox = new PrismaEventOutbox(db, tenantId);
+      return work({ leads: new PrismaLeadRepository(db, tenantId), outbox });
+    });
+    this.afterCommit((outbox as PrismaEventOutbox | null)?.appended ?? 0);
     return result;
   }
 }

@@ -1,0 +1,47 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { Kind, type GraphQLSchema, type OperationDefinitionNode } from "graphql";
+import type { Logger } from "../infrastructure/logger";
+import type { Metrics } from "../infrastructure/metrics";
+import type { RequestContext } from "./context";
+
+/**
+ * The operation label: the first root field when the schema has it, else
+ * "other". Bounded by the schema, so clients cannot grow metric series.
+ */
+export function operationLabel(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined | null): string {
+  if (!operation) return "other";
+  const root = operation.operation === "mutation" ? schema.getMutationType() : operation.operation === "subscription" ? schema.getSubscriptionType() : schema.getQueryType();
+  const first = operation.selectionSet.selections.find((selection) => selection.kind === Kind.FIELD);
+  const name = first?.kind === Kind.FIELD ? first.name.value : undefined;
+  return name && root?.getFields()[name] ? name : "other";
+}
+
+/** One log line and one histogram sample per request; error codes counted. */
+export function observabilityPlugin(schema: GraphQLSchema, metrics: Metrics, logger: Logger): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      const auth = contextValue.auth;
+      const log = logger.child({
+        requestId: contextValue.requestId,
+        tenant: auth.kind === "authenticated" ? auth.principal.tenantId : undefined,
+      });
+      let operation = "other";
+      let type = "unknown";
+      return {
+        async didResolveOperation({ operation: resolved }) {
+          operation = operationLabel(schema, resolved);
+          type = resolved?.operation ?? "unknown";
+        },
+        async willSendResponse({ response }) {
+          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+          metrics.requestDuration.observe({ operation, type }, seconds);
+          const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
+          const codes = errors.map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+          for (const code of codes) metrics.errors.inc({ code });
+          log.info({ operation, type, durationMs: Math.round(seconds * 1000), errors: codes.length ? codes : undefined }, "graphql request");
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLSchema,
+  type SelectionSetNode,
+} from "graphql";
+import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxComplexity: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxDepth: 12, maxAliases: 50, maxComplexity: 20_000 };
+
+const DEFAULT_PAGE = 20;
+
+/**
+ * Cost grows with the list sizes a query asks for: a connection field costs
+ * `first` times its selection, `_entities` the number of representations.
+ */
+const listAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
+  const child = Math.max(1, childComplexity);
+  if (field.name === "_entities") return Array.isArray(args.representations) ? args.representations.length * child : child;
+  if (field.args.some((arg) => arg.name === "first")) {
+    const first = typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE;
+    return 1 + first * child;
+  }
+  return 1 + childComplexity;
+};
+
+function tooComplex(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: "QUERY_TOO_COMPLEX", http: { status: 400 } } });
+}
+
+/** Depth and alias count of the operation, following fragments (each counted once per use). */
+function measure(document: DocumentNode): { depth: number; aliases: number } {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
+  }
+  let aliases = 0;
+  const walk = (selectionSet: SelectionSetNode, depth: number, seen: Set<string>): number => {
+    let deepest = depth;
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.alias) aliases += 1;
+        if (selection.selectionSet) deepest = Math.max(deepest, walk(selection.selectionSet, depth + 1, seen));
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, walk(selection.selectionSet, depth, seen));
+      } else {
+        const fragment = fragments.get(selection.name.value);
+        if (fragment && !seen.has(fragment.name.value)) {
+          deepest = Math.max(deepest, walk(fragment.selectionSet, depth, new Set([...seen, fragment.name.value])));
+        }
+      }
+    }
+    return deepest;
+  };
+  let depth = 0;
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) depth = Math.max(depth, walk(definition.selectionSet, 1, new Set()));
+  }
+  return { depth, aliases };
+}
+
+/** Refuses hostile queries before any resolver runs: too deep, too many aliases, too costly. */
+export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          const { depth, aliases } = measure(document);
+          if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
+          if (aliases > limits.maxAliases) throw tooComplex(`Query uses ${aliases} aliases; the limit is ${limits.maxAliases}`);
+          const complexity = getComplexity({
+            schema,
+            query: document,
+            operationName: request.operationName ?? undefined,
+            variables: request.variables ?? {},
+            estimators: [listAwareEstimator],
+          });
+          if (complexity > limits.maxComplexity) {
+            throw tooComplex(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`);
+          }
+        },
+      };
+    },
+  };
+}

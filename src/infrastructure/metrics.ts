@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+
+/** The service's Prometheus metrics, one registry per service instance. */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    requestDuration: new Histogram({
+      name: "crm_graphql_request_duration_seconds",
+      help: "GraphQL request duration by root field (bounded set) and operation type",
+      labelNames: ["operation", "type"] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: "crm_graphql_errors_total",
+      help: "GraphQL errors by extensions.code",
+      labelNames: ["code"] as const,
+      registers: [registry],
+    }),
+    sqlDuration: new Histogram({
+      name: "crm_sql_duration_seconds",
+      help: "Duration of SQL statements issued by the service",
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: [registry],
+    }),
+    eventsPublished: new Counter({
+      name: "crm_domain_events_published_total",
+      help: "Domain events published by the outbox relay",
+      registers: [registry],
+    }),
+    eventsWritten: new Counter({
+      name: "crm_domain_events_written_total",
+      help: "Domain events committed to the outbox",
+      registers: [registry],
+    }),
+    outboxBacklog: new Gauge({ name: "crm_outbox_backlog_events", help: "Events waiting in the outbox", registers: [registry] }),
+    outboxOldestAge: new Gauge({
+      name: "crm_outbox_oldest_event_age_seconds",
+      help: "Age of the oldest unpublished event",
+      registers: [registry],
+    }),
+    activeSubscriptions: new Gauge({
+      name: "crm_active_subscriptions",
+      help: "Live GraphQL subscriptions on this instance",
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

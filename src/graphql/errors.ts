@@ -21,6 +21,21 @@ const PUBLIC_CODES = new Set([
 ]);
 
 /**
+ * graphql-js reports bad variable values as BAD_USER_INPUT without a field;
+ * RULES wants the path inside the argument, which its message carries:
+ * `Variable "$input" got invalid value ... at "input.estimatedValue.amountMinor"; ...`
+ */
+export function fieldOfVariableError(message: string): string | undefined {
+  const variable = /^Variable "\$(\w+)" got invalid value/.exec(message);
+  if (!variable) return undefined;
+  const at = / at "([^"]+)";/.exec(message)?.[1];
+  const path = at ? at.split(".").slice(1).join(".").replace(/\[\d+\]$/, "") : "";
+  const missing = /Field "(\w+)" of required type/.exec(message)?.[1];
+  const inside = [path, missing].filter(Boolean).join(".");
+  return inside || variable[1];
+}
+
+/**
  * Turns domain errors into coded GraphQL errors and masks everything
  * unexpected: no stack, SQL or file path reaches a client. The original goes
  * to `onInternalError` (the log).
@@ -35,7 +50,8 @@ export function createErrorFormatter(onInternalError: (error: unknown) => void) 
     const code = formatted.extensions?.code;
     if (typeof code === "string" && PUBLIC_CODES.has(code)) {
       const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-      return { message: formatted.message, ...where, extensions: { ...extensions, code } };
+      const field = code === "BAD_USER_INPUT" && extensions.field === undefined ? fieldOfVariableError(formatted.message) : undefined;
+      return { message: formatted.message, ...where, extensions: { ...extensions, code, ...(field ? { field } : {}) } };
     }
     onInternalError(original);
     return { message: "Internal server error", ...where, extensions: { code: "INTERNAL_SERVER_ERROR" } };

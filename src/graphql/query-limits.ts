@@ -77,13 +77,18 @@ export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits = D
           const { depth, aliases } = measure(document);
           if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
           if (aliases > limits.maxAliases) throw tooComplex(`Query uses ${aliases} aliases; the limit is ${limits.maxAliases}`);
-          const complexity = getComplexity({
-            schema,
-            query: document,
-            operationName: request.operationName ?? undefined,
-            variables: request.variables ?? {},
-            estimators: [listAwareEstimator],
-          });
+          let complexity: number;
+          try {
+            complexity = getComplexity({
+              schema,
+              query: document,
+              operationName: request.operationName ?? undefined,
+              variables: request.variables ?? {},
+              estimators: [listAwareEstimator],
+            });
+          } catch {
+            return; // invalid variables: execution refuses them with BAD_USER_INPUT and the field
+          }
           if (complexity > limits.maxComplexity) {
             throw tooComplex(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`);
           }

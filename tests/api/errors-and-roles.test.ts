@@ -149,3 +149,22 @@ describe("error codes", () => {
     expect(JSON.stringify(response.errors)).not.toMatch(/at |node_modules|\.ts:/);
   });
 });
+
+describe("bad variable values", () => {
+  it("BAD_USER_INPUT from GraphQL's own coercion still names the field inside the argument", async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [aCapture({ estimatedValue: { amountMinor: 2 ** 31, currency: "USD" } }), "estimatedValue.amountMinor"],
+      [aCapture({ estimatedValue: { amountMinor: 1 } }), "estimatedValue.currency"],
+      [{ name: "no email", source: "OTHER" }, "email"],
+      [aCapture({ source: "CARRIER_PIGEON" }), "source"],
+      [aCapture({ tags: [1] }), "tags"],
+    ];
+    for (const [input, field] of cases) {
+      const error = errorOf(await admin.gql(CAPTURE, { input }));
+      expect(error.code, JSON.stringify(input)).toBe("BAD_USER_INPUT");
+      expect(error.extensions.field, JSON.stringify(input)).toBe(field);
+    }
+    const first = errorOf(await admin.gql(LEADS, { first: "ten" }));
+    expect(first).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field: "first" } });
+  });
+});

@@ -1,7 +1,7 @@
 import "reflect-metadata";
-import { buildSubgraphSchema, printSubgraphSchema } from "@apollo/subgraph";
+import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { parse, type GraphQLSchema } from "graphql";
+import { graphql, parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import type { LiveEventBus } from "../application/live-events";
 import { InProcessEventBus } from "../infrastructure/events/in-process-event-bus";
@@ -54,7 +54,9 @@ export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<
 /** The SDL the subgraph serves as `_service { sdl }`: what `rover subgraph publish` sends. */
 export async function printCrmSubgraphSdl(): Promise<string> {
   const bus = new InProcessEventBus();
-  const sdl = printSubgraphSchema(await buildCrmSubgraphSchema(bus));
+  const result = await graphql({ schema: await buildCrmSubgraphSchema(bus), source: "{ _service { sdl } }" });
   await bus.close();
-  return `${sdl}\n`;
+  const sdl = (result.data?._service as { sdl?: string } | undefined)?.sdl;
+  if (!sdl) throw new Error(`the schema did not answer _service { sdl }: ${JSON.stringify(result.errors)}`);
+  return `${sdl.trimEnd()}\n`;
 }

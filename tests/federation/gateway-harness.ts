@@ -1,0 +1,60 @@
+import { composeServices } from "@apollo/composition";
+import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
+import { ApolloServer } from "@apollo/server";
+import { startStandaloneServer } from "@apollo/server/standalone";
+import { parse } from "graphql";
+
+export interface SubgraphEndpoint {
+  name: string;
+  url: string;
+}
+
+async function sdlOf(url: string): Promise<string> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ _service { sdl } }" }),
+  });
+  const body = (await response.json()) as { data: { _service: { sdl: string } } };
+  return body.data._service.sdl;
+}
+
+/** Composes the running subgraphs as `rover supergraph compose` would. */
+export async function compose(subgraphs: SubgraphEndpoint[]) {
+  const services = await Promise.all(
+    subgraphs.map(async ({ name, url }) => ({ name, url, typeDefs: parse(await sdlOf(url)) })),
+  );
+  return composeServices(services);
+}
+
+/**
+ * The supergraph behind @apollo/gateway (the Router is a downloaded binary),
+ * forwarding the caller's Authorization header to every subgraph.
+ */
+export async function startGateway(supergraphSdl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const gateway = new ApolloGateway({
+    supergraphSdl,
+    buildService: ({ url }) =>
+      new RemoteGraphQLDataSource<{ authorization?: string }>({
+        url,
+        willSendRequest({ request, context }) {
+          if (context.authorization) request.http?.headers.set("authorization", context.authorization);
+        },
+      }),
+  });
+  const server = new ApolloServer<{ authorization?: string }>({ gateway });
+  const { url } = await startStandaloneServer(server, {
+    listen: { port: 0, host: "127.0.0.1" },
+    context: async ({ req }) => ({ authorization: req.headers.authorization }),
+  });
+  return { url, stop: () => server.stop() };
+}
+
+export async function postGraphQL(url: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as { data?: any; errors?: any[]; extensions?: any }) };
+}

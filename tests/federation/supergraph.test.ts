@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aCapture, CAPTURE } from "../api/operations";
+import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
+import { compose, postGraphQL, startGateway } from "./gateway-harness";
+import { startCampaigns, startIdentity, type StandIn } from "./stand-in-subgraphs";
+
+let crm: TestService;
+let identity: StandIn;
+let campaigns: StandIn;
+let gateway: { url: string; stop(): Promise<void> };
+let rep: Caller;
+let otherTenant: Caller;
+let hints: string[];
+const campaignId = randomUUID();
+
+beforeAll(async () => {
+  crm = await startTestService();
+  rep = await crm.caller({ roles: ["sales_rep"] });
+  otherTenant = await crm.caller({ roles: ["admin"] });
+  identity = await startIdentity([{ id: rep.userId, name: "Rita Rep", email: "rita@agency.example" }]);
+  campaigns = await startCampaigns([{ id: campaignId, name: "Black Friday" }]);
+  for (let i = 0; i < 3; i++) {
+    dataOf(await rep.gql(CAPTURE, { input: aCapture({ ownerId: rep.userId, campaignId, name: `Lead ${i}` }) }));
+  }
+  dataOf(await otherTenant.gql(CAPTURE, { input: aCapture({ name: "Secret of another tenant", ownerId: rep.userId }) }));
+  const composed = await compose([
+    { name: "crm", url: crm.url },
+    { name: "identity", url: identity.url },
+    { name: "campaigns", url: campaigns.url },
+  ]);
+  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join("\n"));
+  hints = composed.hints.map((hint) => hint.toString());
+  gateway = await startGateway(composed.supergraphSdl);
+});
+afterAll(async () => {
+  await gateway?.stop();
+  await identity?.stop();
+  await campaigns?.stop();
+  await crm?.stop();
+});
+
+const asRep = () => ({ authorization: `Bearer ${rep.token}` });
+
+describe("the CRM subgraph in a composed supergraph", () => {
+  it("composes with no hints about this subgraph", () => {
+    expect(hints.filter((hint) => /crm|Lead|Money|PageInfo|Campaign/i.test(hint))).toEqual([]);
+  });
+
+  it("answers one query with fields of three subgraphs", async () => {
+    const response = await postGraphQL(
+      gateway.url,
+      `{ leads(first: 10) { totalCount edges { node { name owner { id name } campaign { id name } } } } }`,
+      {},
+      asRep(),
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data.leads.totalCount).toBe(3);
+    for (const { node } of response.data.leads.edges) {
+      expect(node.owner).toEqual({ id: rep.userId, name: "Rita Rep" });
+      expect(node.campaign).toEqual({ id: campaignId, name: "Black Friday" });
+    }
+  });
+
+  it("adds assignedLeads to the identity subgraph's users, within the caller's tenant", async () => {
+    const response = await postGraphQL(
+      gateway.url,
+      `{ users { name assignedLeads(first: 10) { totalCount edges { node { name } } } } }`,
+      {},
+      asRep(),
+    );
+    expect(response.errors).toBeUndefined();
+    const [user] = response.data.users;
+    expect(user.name).toBe("Rita Rep");
+    expect(user.assignedLeads.totalCount).toBe(3);
+    expect(JSON.stringify(response)).not.toContain("Secret of another tenant");
+  });
+
+  it("carries the Authorization header to the subgraph: no token, UNAUTHENTICATED", async () => {
+    const response = await postGraphQL(gateway.url, `{ leads { totalCount } }`);
+    expect(response.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+  });
+
+  it("resolves User.assignedLeads for 100 users in a constant number of SQL statements", async () => {
+    const representations = Array.from({ length: 100 }, (_, i) => ({ __typename: "User", id: i === 0 ? rep.userId : randomUUID() }));
+    crm.statements.length = 0;
+    const response = await postGraphQL(
+      crm.url,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { assignedLeads(first: 5) { totalCount edges { node { id status } } } } } }`,
+      { r: representations },
+      asRep(),
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data._entities).toHaveLength(100);
+    expect(response.data._entities[0].assignedLeads.totalCount).toBe(3);
+    expect(crm.statements.length).toBeLessThanOrEqual(3);
+  });
+});

@@ -91,6 +91,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
+    logger,
     introspection: !options.production,
     includeStacktraceInErrorResponses: false,
     formatError: createErrorFormatter((error) => logger.error({ err: error }, "unexpected error in a resolver")),

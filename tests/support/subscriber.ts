@@ -28,6 +28,7 @@ export async function subscribe(
     connectionParams: token ? { authorization: `Bearer ${token}` } : {},
     retryAttempts: 0,
     lazy: false,
+    onNonLazyError: () => {}, // a refused connection is asserted through `closed`, not printed
     on: {
       connected: () => connected(),
       closed: (event) => {

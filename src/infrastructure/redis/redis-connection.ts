@@ -6,7 +6,7 @@ import Redis, { type RedisOptions } from "ioredis";
  * piling commands up in memory; it reconnects by itself.
  */
 export function connectRedis(url: string, options: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
@@ -14,6 +14,10 @@ export function connectRedis(url: string, options: RedisOptions = {}): Redis {
     lazyConnect: false,
     ...options,
   });
+  // ioredis reports every failed reconnect as an "error" event; the outage is
+  // already visible where it matters (/ready, the relay's retry warnings).
+  redis.on("error", () => {});
+  return redis;
 }
 
 /** PING with a deadline: readiness must not hang on a hung Redis. */

@@ -40,8 +40,20 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel);
   const cleanups: (() => Promise<void>)[] = [];
 
-  const development = !config.production;
-  if (!config.database.url) {
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => logger.error({ err: error }, "shutdown step failed"));
+    process.exit(0);
+  };
+  // Registered before anything starts, so a SIGTERM at any moment stops cleanly.
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+
+  const embedded = !config.database.url;
+  if (embedded) {
     const database = await embeddedDatabase(config, logger);
     config.database.url = database.url;
     cleanups.push(database.stop);
@@ -50,8 +62,10 @@ async function main(): Promise<void> {
 
   const service = await startCrmService(config, { logger });
   cleanups.unshift(() => service.stop());
+  if (stopping) return;
 
-  if (development && config.jwt.secret) {
+  // The demo tenant lives only in the embedded development database, never in one we were given.
+  if (embedded && !config.production && config.jwt.secret) {
     const seeded = await seedDemoTenant(service.commands, service.reads);
     const token = await mintToken({ secret: config.jwt.secret, tenantId: DEMO_TENANT_ID, userId: DEMO_USER_ID, roles: ["admin"] });
     console.log(
@@ -69,17 +83,6 @@ async function main(): Promise<void> {
       ].join("\n"),
     );
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => logger.error({ err: error }, "shutdown step failed"));
-    process.exit(0);
-  };
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { graphql, parse, type GraphQLSchema } from "graphql";
+import { graphql, GraphQLError, parse, type GraphQLSchema } from "graphql";
 import { buildSchema, createResolversMap } from "type-graphql";
 import type { LiveEventBus } from "../application/live-events";
 import { InProcessEventBus } from "../infrastructure/events/in-process-event-bus";
@@ -45,10 +45,38 @@ export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<
   for (const [typeName, reference] of Object.entries(entityReferenceResolvers)) {
     resolvers[typeName] = { ...resolvers[typeName], ...(reference as Record<string, unknown>) };
   }
-  return buildSubgraphSchema({
+  const subgraph = buildSubgraphSchema({
     typeDefs: parse(FEDERATION_LINK + printSchemaWithDirectives(typeGraphQLSchema)),
     resolvers: resolvers as never,
   });
+  guardRepresentations(subgraph);
+  return subgraph;
+}
+
+/**
+ * @apollo/subgraph trusts representations to be objects naming an entity type;
+ * a malformed one would crash inside it. Refuse it first, as bad input.
+ */
+function guardRepresentations(schema: GraphQLSchema): void {
+  const entities = schema.getQueryType()?.getFields()._entities;
+  const resolve = entities?.resolve;
+  if (!entities || !resolve) return;
+  entities.resolve = (source, args, context, info) => {
+    const representations: unknown = args.representations;
+    const malformed = !Array.isArray(representations) || representations.some((representation) => !isEntityRepresentation(representation));
+    if (malformed) {
+      throw new GraphQLError(`Each representation must be an object with the __typename of one of: ${ENTITY_TYPES.join(", ")}`, {
+        extensions: { code: "BAD_USER_INPUT", field: "representations" },
+      });
+    }
+    return resolve(source, args, context, info);
+  };
+}
+
+const ENTITY_TYPES = ["Lead", "User"];
+
+function isEntityRepresentation(value: unknown): boolean {
+  return typeof value === "object" && value !== null && ENTITY_TYPES.includes((value as { __typename?: unknown }).__typename as string);
 }
 
 /** The SDL the subgraph serves as `_service { sdl }`: what `rover subgraph publish` sends. */

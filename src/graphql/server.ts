@@ -45,6 +45,17 @@ const MAX_BODY = "1mb";
 // graphql-ws close code for a connection whose credentials no longer hold.
 const CLOSE_FORBIDDEN = 4403;
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** JSON must be valid UTF-8: bytes that are not would silently turn into U+FFFD. */
+function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
+  try {
+    strictUtf8.decode(body);
+  } catch {
+    throw Object.assign(new Error("request body is not valid UTF-8"), { status: 400 });
+  }
+}
+
 /** A live subscription ends when the token that opened it does. */
 function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): void {
   if (expiresAt === null) return;
@@ -127,7 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.use(
     "/graphql",
     cors({ origin: options.corsOrigins.length ? options.corsOrigins : false, credentials: true }),
-    express.json({ limit: MAX_BODY }),
+    express.json({ limit: MAX_BODY, verify: refuseInvalidUtf8 }),
     expressMiddleware(apollo, {
       context: async ({ req }) => createRequestContext(services, await authenticate(req.headers.authorization), requestIdOf(req)),
     }),

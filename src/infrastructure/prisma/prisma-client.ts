@@ -9,7 +9,8 @@ export interface PrismaClientOptions {
 
 /** Prisma over node-postgres (driver adapter): no Rust engine to download. */
 export function createPrismaClient(connectionString: string, options: PrismaClientOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max: options.poolMax ?? 10 });
+  // A bounded connect timeout: with the database unreachable, requests fail fast instead of hanging.
+  const adapter = new PrismaPg({ connectionString, max: options.poolMax ?? 10, connectionTimeoutMillis: 5000 });
   if (!options.onQuery) return new PrismaClient({ adapter });
   const client = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
   client.$on("query", (event) => options.onQuery?.({ query: event.query, durationMs: Number(event.duration) }));

@@ -1,0 +1,63 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "../../src/infrastructure/embedded-postgres";
+
+/** The local PostgreSQL binaries (Debian layout), or null. */
+export function postgresBinaries(): string | null {
+  const base = "/usr/lib/postgresql";
+  if (!existsSync(base)) return null;
+  const version = readdirSync(base).sort().at(-1);
+  return version && existsSync(join(base, version, "bin", "pg_ctl")) ? join(base, version, "bin") : null;
+}
+
+const asRoot = process.getuid?.() === 0;
+
+/** Runs a PostgreSQL tool as the `postgres` OS user when we are root (initdb and pg_ctl refuse root). */
+function tool(bin: string, name: string, args: string[]): void {
+  const [command, argv] = asRoot ? ["runuser", ["-u", "postgres", "--", join(bin, name), ...args]] : [join(bin, name), args];
+  const result = spawnSync(command, argv, { encoding: "utf8", cwd: tmpdir() });
+  if (result.status !== 0) throw new Error(`${name} failed: ${result.stdout}${result.stderr}`);
+}
+
+/** A PostgreSQL cluster of the test's own, on its own port, to stop and start during a test. */
+export class ThrowawayPostgres {
+  private constructor(
+    private readonly bin: string,
+    readonly dataDir: string,
+    readonly port: number,
+  ) {}
+
+  static async create(): Promise<ThrowawayPostgres> {
+    const bin = postgresBinaries();
+    if (!bin) throw new Error("no PostgreSQL binaries");
+    const root = mkdtempSync(join(tmpdir(), "crm-throwaway-pg-"));
+    if (asRoot) {
+      const uid = Number(execFileSync("id", ["-u", "postgres"]).toString());
+      const gid = Number(execFileSync("id", ["-g", "postgres"]).toString());
+      chownSync(root, uid, gid);
+    }
+    const cluster = new ThrowawayPostgres(bin, join(root, "data"), await freePort());
+    tool(bin, "initdb", ["-D", cluster.dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
+    await cluster.start();
+    return cluster;
+  }
+
+  get adminUrl(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  async start(): Promise<void> {
+    tool(this.bin, "pg_ctl", ["-D", this.dataDir, "-w", "-l", join(this.dataDir, "..", "log"), "-o", `-p ${this.port} -k ${join(this.dataDir, "..")} -c listen_addresses=127.0.0.1`, "start"]);
+  }
+
+  async stop(): Promise<void> {
+    tool(this.bin, "pg_ctl", ["-D", this.dataDir, "-w", "-m", "fast", "stop"]);
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop().catch(() => {});
+    rmSync(join(this.dataDir, ".."), { recursive: true, force: true });
+  }
+}

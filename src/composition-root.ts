@@ -11,7 +11,7 @@ import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
-import { tenantScoped, type TenantScopedPrisma } from "./infrastructure/prisma/tenant-db";
+import { roundRobin, tenantScoped, type TenantScopedPrisma } from "./infrastructure/prisma/tenant-db";
 import type { ApiServices } from "./graphql/context";
 import { buildCrmSubgraphSchema } from "./graphql/schema";
 import { startHttpServer } from "./graphql/server";
@@ -48,14 +48,19 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (!config.jwt.secret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
 
   const metrics = createMetrics();
-  const prisma = createPrismaClient(config.database.url, {
-    poolMax: config.database.poolMax,
-    onQuery: (event) => {
-      metrics.sqlDuration.observe(event.durationMs / 1000);
-      options.onQuery?.(event.query);
-    },
-  });
+  const connect = (url: string) =>
+    createPrismaClient(url, {
+      poolMax: config.database.poolMax,
+      onQuery: (event) => {
+        metrics.sqlDuration.observe(event.durationMs / 1000);
+        options.onQuery?.(event.query);
+      },
+    });
+  const prisma = connect(config.database.url);
   const reads = tenantScoped(prisma);
+  // Query paths go to the replicas when there are any; commands always to the primary.
+  const replicas = config.database.replicaUrls.map(connect);
+  const queryReads = replicas.length ? roundRobin(replicas.map((replica) => tenantScoped(replica))) : reads;
   const events = createEventPlumbing(config);
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
@@ -75,10 +80,10 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs });
     enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
   } else if (config.enrichment) {
-    logger.warn("ENRICHMENT_API_URL is set but REDIS_URL is not: enrichment consumes Redis streams, so it stays off");
+    logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
 
-  const services: ApiServices = { commands, reads, liveEvents: events.bus };
+  const services: ApiServices = { commands, reads: queryReads, primaryReads: reads, liveEvents: events.bus };
   const readiness = async () => {
     const [postgres, redis] = await Promise.all([
       withinProbeTimeout(prisma.$queryRaw`SELECT 1`.then(() => "up"), "down"),
@@ -108,7 +113,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   });
   relay.start();
   enrichment?.start();
-  logger.info({ url: http.url, redis: config.redisUrl ? "configured" : "in-process bus" }, "CRM subgraph ready");
+  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
 
   return {
     url: http.url,
@@ -121,7 +126,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await enrichment?.stop();
       await relay.stop();
       await events.close();
-      await Promise.all([prisma.$disconnect(), relayPrisma.$disconnect()]);
+      await Promise.all([prisma, relayPrisma, ...replicas].map((client) => client.$disconnect()));
     },
   };
 }

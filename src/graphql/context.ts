@@ -7,7 +7,10 @@ import { createLoaders, type RequestLoaders } from "./loaders";
 /** What the resolvers need from the rest of the service, wired by the composition root. */
 export interface ApiServices {
   commands: CommandDeps;
+  /** Query paths: read replicas when configured, else the primary. */
   reads: TenantScopedPrisma;
+  /** The primary, for what must read its own writes (a mutation's returned lead). */
+  primaryReads: TenantScopedPrisma;
   liveEvents: LiveEventBus;
 }
 
@@ -15,17 +18,24 @@ export interface RequestContext {
   auth: AuthState;
   requestId: string;
   services: ApiServices;
-  /** Per-request batching, bound to the caller's tenant; null for anonymous callers. */
+  /** Set for mutations: everything the request reads comes from the primary. */
+  readYourWrites: boolean;
+  /** Per-request batching, bound to the caller's tenant; made on first use. */
   loaders: RequestLoaders | null;
 }
 
 export function createRequestContext(services: ApiServices, auth: AuthState, requestId: string): RequestContext {
-  const loaders = auth.kind === "authenticated" ? createLoaders(services.reads, auth.principal.tenantId) : null;
-  return { auth, requestId, services, loaders };
+  return { auth, requestId, services, readYourWrites: false, loaders: null };
+}
+
+/** Where this request reads: the primary after a write, else the read path. */
+export function readsOf(context: RequestContext): TenantScopedPrisma {
+  return context.readYourWrites ? context.services.primaryReads : context.services.reads;
 }
 
 /** Loaders exist once authentication passed; resolvers call this after requireRole. */
 export function loadersOf(context: RequestContext): RequestLoaders {
-  if (!context.loaders) throw new Error("loaders requested before authentication");
+  if (context.auth.kind !== "authenticated") throw new Error("loaders requested before authentication");
+  context.loaders ??= createLoaders(readsOf(context), context.auth.principal.tenantId);
   return context.loaders;
 }

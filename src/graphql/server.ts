@@ -109,6 +109,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       observabilityPlugin(schema, options.metrics, logger),
+      {
+        // A mutation's answer must show its own write: read it from the primary.
+        async requestDidStart() {
+          return {
+            async didResolveOperation({ operation, contextValue }) {
+              if (operation?.operation === "mutation") contextValue.readYourWrites = true;
+            },
+          };
+        },
+      },
       queryLimitsPlugin(schema),
       {
         async serverWillStart() {

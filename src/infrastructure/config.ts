@@ -42,6 +42,16 @@ const variables = z.object({
   DATABASE_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
   DATABASE_MIGRATION_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_REPLICA_URLS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((url) => url.trim()).filter(Boolean))
+    .pipe(z.array(urlWithScheme(["postgres:", "postgresql:"]))),
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: "must list host:port pairs separated by commas" }))),
   REDIS_URL: optional(urlWithScheme(["redis:", "rediss:"])),
   JWT_SECRET: optional(z.string().min(32, { message: "must be at least 32 characters" })),
   JWT_JWKS_URL: optional(urlWithScheme(["https:", "http:"])),
@@ -71,8 +81,10 @@ function toConfig(env: z.infer<typeof variables>) {
       url: env.DATABASE_URL,
       migrationUrl: env.DATABASE_MIGRATION_URL ?? env.DATABASE_URL,
       poolMax: env.DATABASE_POOL_MAX,
+      replicaUrls: env.DATABASE_REPLICA_URLS,
     },
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     jwt: { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,

@@ -7,7 +7,7 @@ export interface StreamEvent {
 }
 
 /** Entries of the given streams that belong to one tenant (streams are shared machine-wide). */
-export async function streamEventsOf(redis: Redis, tenantId: string, streams: string[]): Promise<StreamEvent[]> {
+export async function streamEventsOf(redis: Pick<Redis, "xrange">, tenantId: string, streams: string[]): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
   for (const stream of streams) {
     for (const [id, flat] of await redis.xrange(stream, "-", "+")) {

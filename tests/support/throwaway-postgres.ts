@@ -29,6 +29,14 @@ export class ThrowawayPostgres {
     readonly port: number,
   ) {}
 
+  /** A streaming replica of this cluster: pg_basebackup -R into a folder, a second postmaster on its own port. */
+  async replicate(): Promise<ThrowawayPostgres> {
+    const replica = new ThrowawayPostgres(this.bin, join(this.dataDir, "..", `replica-${Date.now()}`), await freePort());
+    tool(this.bin, "pg_basebackup", ["-D", replica.dataDir, "-R", "-X", "stream", "-h", "127.0.0.1", "-p", String(this.port), "-U", "postgres"]);
+    await replica.start();
+    return replica;
+  }
+
   static async create(): Promise<ThrowawayPostgres> {
     const bin = postgresBinaries();
     if (!bin) throw new Error("no PostgreSQL binaries");
@@ -49,7 +57,8 @@ export class ThrowawayPostgres {
   }
 
   async start(): Promise<void> {
-    tool(this.bin, "pg_ctl", ["-D", this.dataDir, "-w", "-l", join(this.dataDir, "..", "log"), "-o", `-p ${this.port} -k ${join(this.dataDir, "..")} -c listen_addresses=127.0.0.1`, "start"]);
+    const log = `${this.dataDir}.log`;
+    tool(this.bin, "pg_ctl", ["-D", this.dataDir, "-w", "-l", log, "-o", `-p ${this.port} -k ${join(this.dataDir, "..")} -c listen_addresses=127.0.0.1`, "start"]);
   }
 
   async stop(): Promise<void> {

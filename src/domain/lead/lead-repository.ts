@@ -1,16 +1,16 @@
 import type { Email } from "./email";
 import type { Lead } from "./lead";
 
-/** The port through which the application stores leads; bound to one tenant transaction. */
+/** The port through which the application stores leads; an adapter is bound to one tenant transaction. */
 export interface LeadRepository {
   /** Loads the lead and locks it for the rest of the transaction (concurrent commands queue up). */
   findForUpdate(leadId: string): Promise<Lead | null>;
-  /** The lead holding this address, if any; the address stays reserved until the transaction ends. */
+  /** The id of the lead holding this address in the tenant, if any. */
   findIdByEmail(email: Email): Promise<string | null>;
-  /** Inserts a newly captured lead. */
+  /** Inserts a new lead; throws LeadAlreadyExistsError if the email is taken in the tenant. */
   add(lead: Lead): Promise<void>;
-  /** Persists changes and new activities; throws VersionConflictError if the stored version moved. */
+  /** Persists changes (and new activities); throws VersionConflictError if the stored version moved. */
   save(lead: Lead, loadedVersion: number): Promise<void>;
-  /** Erases the lead and its activities. */
+  /** Erases the lead and its activities (right to erasure). */
   remove(lead: Lead): Promise<void>;
 }

@@ -2,12 +2,23 @@ import type { LeadStatus } from "../lead/lead-status";
 
 export type DomainErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "LEAD_ALREADY_EXISTS" | "INVALID_TRANSITION";
 
-/** An expected failure of a business rule; the API turns `code` and `details` into `extensions`. */
+/**
+ * An expected failure of a business rule. The API turns `code` and `details`
+ * into `extensions`, and shows `message` as is: so it is a sentence for the
+ * caller, never internals.
+ */
 export abstract class DomainError extends Error {
   abstract readonly code: DomainErrorCode;
+  /** Extensions for the API, e.g. `{ field }` or `{ from, to }`. */
   abstract readonly details: Record<string, unknown>;
+
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
 }
 
+/** Bad input; `field` is the path inside the argument (`email`, `estimatedValue.amountMinor`). */
 export class ValidationError extends DomainError {
   readonly code = "BAD_USER_INPUT";
   readonly details: { field: string };
@@ -17,11 +28,12 @@ export class ValidationError extends DomainError {
   }
 }
 
+/** Also what another tenant's lead looks like: it does not exist for the caller. */
 export class LeadNotFoundError extends DomainError {
   readonly code = "NOT_FOUND";
   readonly details = {};
   constructor(leadId: string) {
-    super(`No lead ${leadId} exists`);
+    super(`No lead with id ${leadId} exists`);
   }
 }
 
@@ -29,16 +41,17 @@ export class VersionConflictError extends DomainError {
   readonly code = "CONFLICT";
   readonly details: { actualVersion: number };
   constructor(expected: number, actualVersion: number) {
-    super(`The lead is at version ${actualVersion}, not the expected ${expected}: reload and retry`);
+    super(`The lead is at version ${actualVersion}, not the expected ${expected}: reload it and try again`);
     this.details = { actualVersion };
   }
 }
 
+/** An email address is unique per tenant. */
 export class LeadAlreadyExistsError extends DomainError {
   readonly code = "LEAD_ALREADY_EXISTS";
   readonly details: { existingLeadId: string };
   constructor(existingLeadId: string) {
-    super("A lead with this email already exists");
+    super("A lead with this email address already exists");
     this.details = { existingLeadId };
   }
 }

@@ -3,7 +3,7 @@ import { countLeads, listLeads } from "../../application/queries/list-leads";
 import { pipelineSummary } from "../../application/queries/pipeline-summary";
 import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
-import { loadersOf, type RequestContext } from "../context";
+import { loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
@@ -25,7 +25,7 @@ export class LeadQueriesResolver {
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<LeadConnection> {
     const { tenantId } = requireRole(context, READ);
-    const { reads } = context.services;
+    const reads = readsOf(context);
     const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after }));
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }
@@ -36,6 +36,6 @@ export class LeadQueriesResolver {
     @Arg("ownerId", () => ID, { nullable: true }) ownerId?: string | null,
   ) {
     const { tenantId } = requireRole(context, READ);
-    return context.services.reads.inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
+    return readsOf(context).inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
   }
 }

@@ -1,4 +1,4 @@
-import type Redis from "ioredis";
+import type { RedisClient } from "../redis/redis-connection";
 import type { CommandDeps } from "../../application/commands/command-deps";
 import { recordCompanyProfile } from "../../application/commands/record-company-profile";
 import type { Logger } from "../logger";
@@ -30,7 +30,7 @@ export class EnrichmentConsumer {
   private loop: Promise<void> | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly directory: CompanyDirectoryClient,
     private readonly commands: CommandDeps,
     private readonly logger: Logger,

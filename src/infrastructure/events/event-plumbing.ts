@@ -1,10 +1,9 @@
-import type Redis from "ioredis";
 import type { LiveEventBus } from "../../application/live-events";
 import type { Config } from "../config";
 import { InProcessEventPublisher } from "../outbox/in-process-event-publisher";
 import type { EventPublisher } from "../outbox/outbox-record";
 import { RedisEventPublisher } from "../outbox/redis-event-publisher";
-import { connectRedis, redisIsUp } from "../redis/redis-connection";
+import { connectRedis, redisIsUp, type RedisClient } from "../redis/redis-connection";
 import { RedisEventBus } from "../redis/redis-event-bus";
 import { InProcessEventBus } from "./in-process-event-bus";
 
@@ -14,15 +13,18 @@ export interface EventPlumbing {
   /** Where the outbox relay publishes. */
   publisher: EventPublisher;
   /** A connection for a blocking stream consumer, or null without Redis. */
-  connectConsumer: (() => Redis) | null;
+  connectConsumer: (() => RedisClient) | null;
   redisState: () => Promise<"up" | "down" | "not configured">;
   close(): Promise<void>;
 }
 
-/** Redis when REDIS_URL is set (streams + pub/sub across instances), else one instance's in-process bus. */
-export function createEventPlumbing(config: Pick<Config, "redisUrl" | "eventStreamMaxLen">): EventPlumbing {
-  const url = config.redisUrl;
-  if (!url) {
+/**
+ * Redis (a single server by REDIS_URL or a cluster by REDIS_CLUSTER_NODES) for
+ * streams and pub/sub across instances, else one instance's in-process bus.
+ */
+export function createEventPlumbing(config: Pick<Config, "redisUrl" | "redisClusterNodes" | "eventStreamMaxLen">): EventPlumbing {
+  const target = { url: config.redisUrl, clusterNodes: config.redisClusterNodes };
+  if (!config.redisUrl && config.redisClusterNodes.length === 0) {
     const bus = new InProcessEventBus();
     return {
       bus,
@@ -32,16 +34,16 @@ export function createEventPlumbing(config: Pick<Config, "redisUrl" | "eventStre
       close: () => bus.close(),
     };
   }
-  const commands = connectRedis(url);
+  const commands = connectRedis(target);
   // Subscriptions wait for Redis to come back rather than fail: keep their queue.
-  const subscriber = connectRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+  const subscriber = connectRedis(target, { enableOfflineQueue: true, maxRetriesPerRequest: null });
   const bus = new RedisEventBus(commands, subscriber);
-  const consumers: Redis[] = [];
+  const consumers: RedisClient[] = [];
   return {
     bus,
     publisher: new RedisEventPublisher(commands, config.eventStreamMaxLen),
     connectConsumer: () => {
-      const consumer = connectRedis(url, { enableOfflineQueue: true, maxRetriesPerRequest: null });
+      const consumer = connectRedis(target, { enableOfflineQueue: true, maxRetriesPerRequest: null });
       consumers.push(consumer);
       return consumer;
     },

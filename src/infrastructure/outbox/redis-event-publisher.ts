@@ -1,4 +1,4 @@
-import type Redis from "ioredis";
+import type { RedisClient } from "../redis/redis-connection";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
 import type { EventPublisher } from "./outbox-record";
 
@@ -14,11 +14,21 @@ export function streamOf(eventName: string): string {
  */
 export class RedisEventPublisher implements EventPublisher {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly streamMaxLen: number,
   ) {}
 
   async publish(events: PublishedLeadEvent[]): Promise<void> {
+    // A cluster spreads the streams over hash slots, and one pipeline may only
+    // touch one slot: there, send each event's commands in turn (order kept).
+    if (this.redis.isCluster) {
+      for (const event of events) await this.send([event]);
+      return;
+    }
+    await this.send(events);
+  }
+
+  private async send(events: PublishedLeadEvent[]): Promise<void> {
     const pipeline = this.redis.pipeline();
     for (const event of events) {
       pipeline.xadd(

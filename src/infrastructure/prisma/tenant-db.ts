@@ -38,3 +38,12 @@ export function tenantScoped(client: PrismaClient, options: { timeoutMs?: number
     client,
   };
 }
+
+/** Reads spread over several copies (read replicas), one transaction at a time each. */
+export function roundRobin(copies: TenantScopedPrisma[]): TenantScopedPrisma {
+  let next = 0;
+  return {
+    inTenant: (tenantId, work) => copies[next++ % copies.length].inTenant(tenantId, work),
+    client: copies[0].client,
+  };
+}

@@ -1,5 +1,5 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
-import type Redis from "ioredis";
+import type { RedisClient } from "./redis-connection";
 import type { LiveEventBus, PublishedLeadEvent } from "../../application/live-events";
 
 /**
@@ -9,7 +9,7 @@ import type { LiveEventBus, PublishedLeadEvent } from "../../application/live-ev
 export class RedisEventBus implements LiveEventBus {
   private readonly pubSub: RedisPubSub;
 
-  constructor(publisher: Redis, subscriber: Redis) {
+  constructor(publisher: RedisClient, subscriber: RedisClient) {
     this.pubSub = new RedisPubSub({ publisher: publisher as never, subscriber: subscriber as never });
   }
 

@@ -1,13 +1,13 @@
 import { AggregateRoot } from "../shared/aggregate-root";
 import { InvalidTransitionError, ValidationError } from "../shared/domain-error";
-import type { Activity } from "./activity";
+import { newActivity, type Activity } from "./activity";
 import type { ActivitySummary } from "./activity-summary";
-import { CompanyName } from "./company-name";
+import { CompanyName, MAX_COMPANY_NAME_LENGTH } from "./company-name";
 import { sameProfile, type CompanyProfile } from "./company-profile";
 import type { Email } from "./email";
 import type { LeadEvent, LeadEventName } from "./events";
 import type { LeadName } from "./lead-name";
-import { scoreLead } from "./lead-scoring";
+import { scoreLead, type ScoringFacts } from "./lead-scoring";
 import { assertTransition, isClosed, type ActivityType, type LeadSource, type LeadStatus } from "./lead-status";
 import type { LostReason } from "./lost-reason";
 import type { Money } from "./money";
@@ -65,9 +65,8 @@ export interface ContactChanges {
   company?: CompanyName | null;
 }
 
+/** An event of a command before it gets its id and version. */
 type Happening = [LeadEventName, Record<string, unknown>];
-
-const ACTIVITY_CLOCK_TOLERANCE_MS = 5 * 60 * 1000;
 
 /**
  * A sales lead: the aggregate root of the pipeline. Every rule about what may
@@ -126,8 +125,9 @@ export class Lead extends AggregateRoot<LeadEvent> {
     return lead;
   }
 
+  /** A stored lead, as it was: nothing happens, so nothing is recorded. */
   static restore(state: LeadState): Lead {
-    return new Lead({ ...state, tags: [...state.tags] });
+    return new Lead(copyOf(state));
   }
 
   /** Refused before loading so bad input wins over NOT_FOUND (RULES: order of checks). */
@@ -137,18 +137,29 @@ export class Lead extends AggregateRoot<LeadEvent> {
     }
   }
 
+  /** A snapshot in plain data: changing it does not change the lead. */
   get state(): Readonly<LeadState> {
-    const s = this.current;
-    return Object.freeze({
-      ...s,
-      tags: [...s.tags],
-      estimatedValue: s.estimatedValue ? { ...s.estimatedValue } : null,
-      enrichment: s.enrichment ? { ...s.enrichment } : null,
-    });
+    return Object.freeze(copyOf(this.current));
   }
 
   get id(): string {
     return this.current.id;
+  }
+
+  get tenantId(): string {
+    return this.current.tenantId;
+  }
+
+  get email(): string {
+    return this.current.email;
+  }
+
+  get ownerId(): string | null {
+    return this.current.ownerId;
+  }
+
+  get score(): number {
+    return this.current.score;
   }
 
   get version(): number {
@@ -159,8 +170,9 @@ export class Lead extends AggregateRoot<LeadEvent> {
     return this.current.status;
   }
 
+  /** Omitted fields stay; null clears phone or company. Identical data is no change at all. */
   updateContact(changes: ContactChanges, change: Change): void {
-    this.refuseIfClosed(this.current.status);
+    this.refuseIfClosed("CONVERTED", "its contact data can no longer change");
     const next = {
       name: changes.name === undefined ? this.current.name : changes.name.value,
       email: changes.email === undefined ? this.current.email : changes.email.value,
@@ -177,7 +189,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
   }
 
   assign(ownerId: string, change: Change): void {
-    this.refuseIfClosed(this.current.status);
+    this.refuseIfClosed("CONVERTED", "it can no longer be reassigned");
     if (this.current.ownerId === ownerId) return;
     const from = this.current.ownerId;
     this.current.ownerId = ownerId;
@@ -188,14 +200,19 @@ export class Lead extends AggregateRoot<LeadEvent> {
     this.moveTo("CONTACTED", change);
   }
 
+  /**
+   * A qualified lead is someone's deal with a value: it needs an owner
+   * (INVALID_TRANSITION without one) and an estimated value above zero.
+   */
   qualify(estimatedValue: Money, change: Change): void {
     const from = this.current.status;
     this.refuseIfClosed("QUALIFIED");
     assertTransition(from, "QUALIFIED");
     if (!this.current.ownerId) throw new InvalidTransitionError(from, "QUALIFIED", "A lead needs an owner before it can be qualified");
     Lead.assertQualifyingValue(estimatedValue);
-    this.current.estimatedValue = estimatedValue.toJSON();
-    this.moveTo("QUALIFIED", change, { estimatedValue: estimatedValue.toJSON() });
+    this.moveTo("QUALIFIED", change, { estimatedValue: estimatedValue.toJSON() }, () => {
+      this.current.estimatedValue = estimatedValue.toJSON();
+    });
   }
 
   convert(change: Change): void {
@@ -210,33 +227,23 @@ export class Lead extends AggregateRoot<LeadEvent> {
     });
   }
 
+  /** A lost lead starts over as NEW; the old reason no longer applies. */
   reopen(change: Change): void {
     this.moveTo("NEW", change, {}, () => {
       this.current.lostReason = null;
     });
   }
 
-  /** Allowed on a converted lead too: the work with a customer goes on. */
+  /** Allowed on a converted lead too: the work with a customer goes on. Always a change (it counts toward the score). */
   logActivity(args: { id: string; type: ActivityType; summary: ActivitySummary; occurredAt: Date | null }, change: Change): Activity {
-    const occurredAt = args.occurredAt ?? change.now;
-    if (occurredAt.getTime() > change.now.getTime() + ACTIVITY_CLOCK_TOLERANCE_MS) {
-      throw new ValidationError("occurredAt", "occurredAt may not lie more than 5 minutes in the future");
-    }
-    const activity: Activity = Object.freeze({
-      id: args.id,
-      leadId: this.current.id,
-      type: args.type,
-      summary: args.summary.value,
-      occurredAt,
-      actorId: change.actorId,
-      createdAt: change.now,
-    });
+    const activity = newActivity({ ...args, leadId: this.current.id, actorId: change.actorId, now: change.now });
     this.current.activityCount += 1;
     this.newActivities.push(activity);
     this.commit(change, [["LeadActivityLogged", { activityId: activity.id, type: activity.type }]]);
     return activity;
   }
 
+  /** Allowed on a converted lead: tags organise, they do not move the deal. */
   tag(tags: readonly Tag[], change: Change): void {
     const { set, added } = TagSet.restore(this.current.tags).add(tags);
     if (added.length === 0) return;
@@ -251,14 +258,17 @@ export class Lead extends AggregateRoot<LeadEvent> {
     this.commit(change, [["LeadTagsChanged", { added: [], removed }]]);
   }
 
-  /** Enrichment is data, not a status change: a converted lead takes it too. */
+  /**
+   * Enrichment is data, not a status change: a converted lead takes it too.
+   * It fills in the company when the lead has none, never overwrites one a person typed.
+   */
   recordEnrichment(profile: CompanyProfile, change: Change): void {
     if (sameProfile(this.current.enrichment, profile)) return;
-    this.current.enrichment = { ...profile };
-    if (!this.current.company && profile.name) {
-      this.current.company = CompanyName.create([...profile.name].slice(0, 200).join(""))?.value ?? null;
-    }
-    this.commit(change, [["LeadEnriched", { ...profile }]]);
+    const enrichment: CompanyProfile = { domain: profile.domain, name: profile.name, employeeCount: profile.employeeCount, industry: profile.industry };
+    const company = this.current.company ?? companyFromDirectory(enrichment.name);
+    this.current.enrichment = enrichment;
+    this.current.company = company;
+    this.commit(change, [["LeadEnriched", { ...enrichment }]]);
   }
 
   /** Right to erasure: the last event a lead has, one version past its last. */
@@ -274,9 +284,10 @@ export class Lead extends AggregateRoot<LeadEvent> {
     return activities;
   }
 
-  private refuseIfClosed(target: LeadStatus): void {
+  /** A converted lead is closed: only activities, tags, enrichment and erasure still apply. */
+  private refuseIfClosed(target: LeadStatus, refusal = `it cannot become ${target}`): void {
     if (isClosed(this.current.status)) {
-      throw new InvalidTransitionError(this.current.status, target, "A converted lead is closed to this change");
+      throw new InvalidTransitionError(this.current.status, target, `The lead is converted and closed: ${refusal}`);
     }
   }
 
@@ -311,7 +322,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
     });
   }
 
-  private scoringFacts() {
+  private scoringFacts(): ScoringFacts {
     const s = this.current;
     return {
       source: s.source,
@@ -323,4 +334,20 @@ export class Lead extends AggregateRoot<LeadEvent> {
       status: s.status,
     };
   }
+}
+
+function copyOf(state: LeadState): LeadState {
+  return {
+    ...state,
+    tags: [...state.tags],
+    estimatedValue: state.estimatedValue ? { ...state.estimatedValue } : null,
+    enrichment: state.enrichment ? { ...state.enrichment } : null,
+  };
+}
+
+/** A directory's company name, made to fit the lead's company rules (it is not user input to refuse). */
+function companyFromDirectory(name: string | null): string | null {
+  if (name === null) return null;
+  const fitted = [...name.trim()].slice(0, MAX_COMPANY_NAME_LENGTH).join("");
+  return CompanyName.create(fitted)?.value ?? null;
 }

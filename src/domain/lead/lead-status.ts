@@ -23,10 +23,12 @@ const ALLOWED: Record<LeadStatus, readonly LeadStatus[]> = {
   LOST: ["NEW"],
 };
 
+/** Whether the lead's life allows this step; the aggregate asks before it moves. */
 export function canTransition(from: LeadStatus, to: LeadStatus): boolean {
   return ALLOWED[from].includes(to);
 }
 
+/** Refuses a step the lead's life does not allow with INVALID_TRANSITION {from, to}. */
 export function assertTransition(from: LeadStatus, to: LeadStatus): void {
   if (!canTransition(from, to)) throw new InvalidTransitionError(from, to);
 }

@@ -116,7 +116,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
       source: s.source,
       status: s.status,
       score: s.score,
-      estimatedValue: s.estimatedValue,
+      estimatedValue: s.estimatedValue ? { ...s.estimatedValue } : null,
       tags: [...s.tags],
       ownerId: s.ownerId,
       campaignId: s.campaignId,

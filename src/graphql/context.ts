@@ -1,6 +1,7 @@
 import type { CommandDeps } from "../application/commands/command-deps";
 import type { LiveEventBus } from "../application/live-events";
 import type { AuthState } from "../infrastructure/auth/principal";
+import type { RequestReadSession } from "../infrastructure/prisma/request-read-session";
 import type { TenantScopedPrisma } from "../infrastructure/prisma/tenant-db";
 import { createLoaders, type RequestLoaders } from "./loaders";
 
@@ -20,16 +21,19 @@ export interface RequestContext {
   services: ApiServices;
   /** Set for mutations: everything the request reads comes from the primary. */
   readYourWrites: boolean;
+  /** Set for query operations: all reads of the request share one transaction. */
+  readSession: RequestReadSession | null;
   /** Per-request batching, bound to the caller's tenant; made on first use. */
   loaders: RequestLoaders | null;
 }
 
 export function createRequestContext(services: ApiServices, auth: AuthState, requestId: string): RequestContext {
-  return { auth, requestId, services, readYourWrites: false, loaders: null };
+  return { auth, requestId, services, readYourWrites: false, readSession: null, loaders: null };
 }
 
 /** Where this request reads: the primary after a write, else the read path. */
 export function readsOf(context: RequestContext): TenantScopedPrisma {
+  if (context.readSession) return context.readSession;
   return context.readYourWrites ? context.services.primaryReads : context.services.reads;
 }
 

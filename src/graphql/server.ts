@@ -14,6 +14,7 @@ import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import { createRequestContext, type ApiServices, type RequestContext } from "./context";
+import { RequestReadSession } from "../infrastructure/prisma/request-read-session";
 import { createErrorFormatter } from "./errors";
 import { observabilityPlugin } from "./observability-plugin";
 import { queryLimitsPlugin } from "./query-limits";
@@ -110,11 +111,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       ApolloServerPluginDrainHttpServer({ httpServer }),
       observabilityPlugin(schema, options.metrics, logger),
       {
-        // A mutation's answer must show its own write: read it from the primary.
         async requestDidStart() {
           return {
             async didResolveOperation({ operation, contextValue }) {
+              // A mutation's answer must show its own write: read it from the primary.
               if (operation?.operation === "mutation") contextValue.readYourWrites = true;
+              // A query's reads share one transaction (and one tenant setting).
+              if (operation?.operation === "query" && contextValue.auth.kind === "authenticated") {
+                contextValue.readSession = new RequestReadSession(contextValue.services.reads, contextValue.auth.principal.tenantId);
+              }
+            },
+            async willSendResponse({ contextValue }) {
+              await contextValue.readSession?.close();
             },
           };
         },

@@ -101,7 +101,7 @@ describe("the events of each command", () => {
     const lead = aLead().withOwner().contacted().build();
     lead.qualify(Money.create({ amountMinor: 1_000_000, currency: "eur" }), later());
     expect(eventsOf(lead)).toEqual([
-      ["LeadStatusChanged", 3, { from: "CONTACTED", to: "QUALIFIED", estimatedValue: { amountMinor: 1_000_000, currency: "EUR" } }],
+      ["LeadStatusChanged", 3, { from: "CONTACTED", to: "QUALIFIED" }],
       ["LeadScoreChanged", 3, { from: 20, to: 50 }],
     ]);
   });

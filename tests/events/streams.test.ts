@@ -98,7 +98,7 @@ describe.skipIf(!redisUrl && !process.env.CI)("domain events on Redis Streams (e
       "events:LeadAssigned": [[2, { from: null, to: rep.userId }]],
       "events:LeadStatusChanged": [
         // qualifyLead's status change also carries the value it was qualified at (beyond RULES' {from, to, reason?})
-        [3, { from: "NEW", to: "QUALIFIED", estimatedValue: { amountMinor: 100_000, currency: "USD" } }],
+        [3, { from: "NEW", to: "QUALIFIED" }],
         [5, { from: "QUALIFIED", to: "CONVERTED" }],
       ],
       "events:LeadActivityLogged": [[4, { activityId: activity.id, type: "CALL" }]],

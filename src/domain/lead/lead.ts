@@ -210,7 +210,8 @@ export class Lead extends AggregateRoot<LeadEvent> {
     assertTransition(from, "QUALIFIED");
     if (!this.current.ownerId) throw new InvalidTransitionError(from, "QUALIFIED", "A lead needs an owner before it can be qualified");
     Lead.assertQualifyingValue(estimatedValue);
-    this.moveTo("QUALIFIED", change, { estimatedValue: estimatedValue.toJSON() }, () => {
+    // RULES: LEAD_STATUS_CHANGED carries {from, to} only; the value is on the lead snapshot.
+    this.moveTo("QUALIFIED", change, {}, () => {
       this.current.estimatedValue = estimatedValue.toJSON();
     });
   }

@@ -11,6 +11,8 @@ export class RequestReadSession implements TenantScopedPrisma {
   private session: Promise<TenantDb> | null = null;
   private finished: Promise<unknown> | null = null;
   private release: () => void = () => {};
+  /** One connection runs one statement at a time: batches take turns. */
+  private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly base: TenantScopedPrisma,
@@ -24,7 +26,10 @@ export class RequestReadSession implements TenantScopedPrisma {
   async inTenant<T>(tenantId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
     if (tenantId !== this.tenantId) return this.base.inTenant(tenantId, work);
     this.session ??= this.open();
-    return work(await this.session);
+    const session = this.session;
+    const result = this.turn.then(async () => work(await session));
+    this.turn = result.catch(() => {});
+    return result;
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, CAPTURE } from "../api/operations";
-import { migrate } from "../../src/infrastructure/prisma/migrator";
-import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
 import { postgresBinaries, ThrowawayPostgres } from "../support/throwaway-postgres";
 
@@ -14,12 +11,7 @@ let caller: Caller;
 beforeAll(async () => {
   if (!postgresBinaries()) return;
   cluster = await ThrowawayPostgres.create();
-  const password = randomBytes(8).toString("hex");
-  await ensureRuntimeRole(cluster.adminUrl, "crm_app", password);
-  const runtimeUrl = `postgres://crm_app:${password}@127.0.0.1:${cluster.port}/postgres`;
-  await migrate({ migrationUrl: cluster.adminUrl, runtimeUrl });
-  const database = { name: "postgres", adminUrl: cluster.adminUrl, runtimeUrl, runtimeRole: "crm_app", drop: async () => {} };
-  service = await startTestService({}, { database });
+  service = await startTestService({}, { database: await cluster.prepareCrm() });
   caller = await service.caller({ roles: ["sales_rep"] });
 }, 60_000);
 afterAll(async () => {

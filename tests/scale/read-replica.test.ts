@@ -1,9 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, CAPTURE, LEAD, LEADS, LOG_ACTIVITY } from "../api/operations";
-import { migrate } from "../../src/infrastructure/prisma/migrator";
-import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
 import { eventually } from "../support/redis-streams";
 import { dataOf, startTestService, type TestService } from "../support/test-service";
 import { postgresBinaries, ThrowawayPostgres } from "../support/throwaway-postgres";
@@ -15,13 +12,9 @@ let service: TestService;
 beforeAll(async () => {
   if (!postgresBinaries()) return;
   primary = await ThrowawayPostgres.create();
-  const password = randomBytes(8).toString("hex");
-  await ensureRuntimeRole(primary.adminUrl, "crm_app", password);
-  const runtimeUrl = (port: number) => `postgres://crm_app:${password}@127.0.0.1:${port}/postgres`;
-  await migrate({ migrationUrl: primary.adminUrl, runtimeUrl: runtimeUrl(primary.port) });
+  const database = await primary.prepareCrm();
   replica = await primary.replicate();
-  const database = { name: "postgres", adminUrl: primary.adminUrl, runtimeUrl: runtimeUrl(primary.port), runtimeRole: "crm_app", drop: async () => {} };
-  service = await startTestService({ DATABASE_REPLICA_URLS: runtimeUrl(replica.port) }, { database });
+  service = await startTestService({ DATABASE_REPLICA_URLS: database.runtimeUrlOn(replica.port) }, { database });
 }, 90_000);
 afterAll(async () => {
   await service?.stop();

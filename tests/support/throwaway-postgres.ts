@@ -2,7 +2,11 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { randomBytes } from "node:crypto";
 import { freePort } from "../../src/infrastructure/embedded-postgres";
+import { migrate } from "../../src/infrastructure/prisma/migrator";
+import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
+import type { TestDatabase } from "./test-database";
 
 /** The local PostgreSQL binaries (Debian layout), or null. */
 export function postgresBinaries(): string | null {
@@ -50,6 +54,18 @@ export class ThrowawayPostgres {
     tool(bin, "initdb", ["-D", cluster.dataDir, "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
     await cluster.start();
     return cluster;
+  }
+
+  /**
+   * Migrates the cluster's `postgres` database for the CRM and makes its runtime
+   * role; the result plugs into startTestService (the cluster is dropped as a whole).
+   */
+  async prepareCrm(): Promise<TestDatabase & { runtimeUrlOn(port: number): string }> {
+    const password = randomBytes(8).toString("hex");
+    await ensureRuntimeRole(this.adminUrl, "crm_app", password);
+    const runtimeUrlOn = (port: number) => `postgres://crm_app:${password}@127.0.0.1:${port}/postgres`;
+    await migrate({ migrationUrl: this.adminUrl, runtimeUrl: runtimeUrlOn(this.port) });
+    return { name: "postgres", adminUrl: this.adminUrl, runtimeUrl: runtimeUrlOn(this.port), runtimeRole: "crm_app", runtimeUrlOn, drop: async () => {} };
   }
 
   get adminUrl(): string {

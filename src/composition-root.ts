@@ -113,7 +113,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   });
   relay.start();
   enrichment?.start();
-  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
+  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
 
   return {
     url: http.url,

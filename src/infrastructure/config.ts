@@ -47,6 +47,12 @@ const variables = z.object({
     .default("")
     .transform((value) => value.split(",").map((url) => url.trim()).filter(Boolean))
     .pipe(z.array(urlWithScheme(["postgres:", "postgresql:"]))),
+  REDIS_SENTINELS: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((node) => node.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: "must list host:port pairs separated by commas" }))),
+  REDIS_SENTINEL_NAME: z.string().default("mymaster"),
   REDIS_CLUSTER_NODES: z
     .string()
     .default("")
@@ -85,6 +91,7 @@ function toConfig(env: z.infer<typeof variables>) {
     },
     redisUrl: env.REDIS_URL,
     redisClusterNodes: env.REDIS_CLUSTER_NODES,
+    redisSentinels: env.REDIS_SENTINELS.length ? { nodes: env.REDIS_SENTINELS, name: env.REDIS_SENTINEL_NAME } : null,
     jwt: { secret: env.JWT_SECRET, jwksUrl: env.JWT_JWKS_URL, issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE },
     corsOrigins: env.CORS_ORIGINS,
     logLevel: env.LOG_LEVEL,

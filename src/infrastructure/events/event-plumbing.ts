@@ -19,12 +19,15 @@ export interface EventPlumbing {
 }
 
 /**
- * Redis (a single server by REDIS_URL or a cluster by REDIS_CLUSTER_NODES) for
+ * Redis (a single server by REDIS_URL, a cluster by REDIS_CLUSTER_NODES, or the
+ * primary that REDIS_SENTINELS name) for
  * streams and pub/sub across instances, else one instance's in-process bus.
  */
-export function createEventPlumbing(config: Pick<Config, "redisUrl" | "redisClusterNodes" | "eventStreamMaxLen">): EventPlumbing {
-  const target = { url: config.redisUrl, clusterNodes: config.redisClusterNodes };
-  if (!config.redisUrl && config.redisClusterNodes.length === 0) {
+export function createEventPlumbing(
+  config: Pick<Config, "redisUrl" | "redisClusterNodes" | "redisSentinels" | "eventStreamMaxLen">,
+): EventPlumbing {
+  const target = { url: config.redisUrl, clusterNodes: config.redisClusterNodes, sentinels: config.redisSentinels };
+  if (!config.redisUrl && config.redisClusterNodes.length === 0 && !config.redisSentinels) {
     const bus = new InProcessEventBus();
     return {
       bus,

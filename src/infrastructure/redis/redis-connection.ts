@@ -7,6 +7,12 @@ export interface RedisTarget {
   url?: string;
   /** host:port of some cluster nodes; the rest are discovered. */
   clusterNodes?: string[];
+  /** Sentinels that name the current primary of `name` (failover follows it). */
+  sentinels?: { nodes: string[]; name: string } | null;
+}
+
+function hostAndPort(node: string): { host: string; port: number } {
+  return { host: node.slice(0, node.lastIndexOf(":")), port: Number(node.slice(node.lastIndexOf(":") + 1)) };
 }
 
 /**
@@ -24,11 +30,14 @@ export function connectRedis(target: RedisTarget, options: RedisOptions = {}): R
     ...options,
   };
   const redis = target.clusterNodes?.length
-    ? new Cluster(
-        target.clusterNodes.map((node) => ({ host: node.slice(0, node.lastIndexOf(":")), port: Number(node.slice(node.lastIndexOf(":") + 1)) })),
-        { enableOfflineQueue: settings.enableOfflineQueue, redisOptions: settings, clusterRetryStrategy: settings.retryStrategy as never },
-      )
-    : new Redis(target.url as string, settings);
+    ? new Cluster(target.clusterNodes.map(hostAndPort), {
+        enableOfflineQueue: settings.enableOfflineQueue,
+        redisOptions: settings,
+        clusterRetryStrategy: settings.retryStrategy as never,
+      })
+    : target.sentinels
+      ? new Redis({ ...settings, sentinels: target.sentinels.nodes.map(hostAndPort), name: target.sentinels.name })
+      : new Redis(target.url as string, settings);
   // ioredis reports every failed reconnect as an "error" event; the outage is
   // already visible where it matters (/ready, the relay's retry warnings).
   redis.on("error", () => {});

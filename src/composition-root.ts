@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { CommandDeps } from "./application/commands/command-deps";
 import { createTokenVerifier } from "./infrastructure/auth/token-verifier";
-import type { Config } from "./infrastructure/config";
+import { ConfigError, type Config } from "./infrastructure/config";
 import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-directory-client";
 import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
 import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
@@ -11,6 +11,7 @@ import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
+import { runtimeRoleProblems } from "./infrastructure/prisma/runtime-role-check";
 import { roundRobin, tenantScoped, type TenantScopedPrisma } from "./infrastructure/prisma/tenant-db";
 import type { ApiServices } from "./graphql/context";
 import { buildCrmSubgraphSchema } from "./graphql/schema";
@@ -57,6 +58,13 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       },
     });
   const prisma = connect(config.database.url);
+  // RULES: row-level security is the last line only if it binds the runtime role.
+  const roleProblems = await runtimeRoleProblems(prisma);
+  if (roleProblems.length && config.production) {
+    await prisma.$disconnect();
+    throw new ConfigError("DATABASE_URL", `connects as a role RLS does not bind: ${roleProblems.join("; ")}`);
+  }
+  if (roleProblems.length) logger.warn({ problems: roleProblems }, "DATABASE_URL's role is not fenced by row-level security (allowed outside production)");
   const reads = tenantScoped(prisma);
   // Query paths go to the replicas when there are any; commands always to the primary.
   const replicas = config.database.replicaUrls.map(connect);

@@ -59,7 +59,7 @@ describe.skipIf(!hasRedis && !process.env.CI)("Redis through Sentinel", () => {
     } finally {
       primary.disconnect();
     }
-    const ready = await (await fetch(service.url.replace("/graphql", "/ready"))).json();
+    const ready = (await (await fetch(service.url.replace("/graphql", "/ready"))).json()) as { redis: string };
     expect(ready.redis).toBe("up");
   });
 });

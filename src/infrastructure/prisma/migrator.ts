@@ -98,7 +98,11 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
 
 async function grantRuntimeRole(client: Client, role: string, log: (line: string) => void): Promise<void> {
   const owner = (await client.query<{ current_user: string }>("SELECT current_user")).rows[0].current_user;
-  if (!role || role === owner) return;
+  if (!role || role === owner) {
+    // Allowed (DATABASE_MIGRATION_URL defaults to DATABASE_URL), but then RLS cannot bind the service.
+    log(`warning: the runtime role is the migration owner ${owner}; give the service a role of its own (the service refuses this in production)`);
+    return;
+  }
   const found = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
     "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = $1",
     [role],

@@ -3,7 +3,7 @@ import { PrismaClient } from "./generated/client";
 
 export interface PrismaClientOptions {
   poolMax?: number;
-  /** Called once per SQL statement (tests count statements with it). */
+  /** Called once per statement that succeeds (Prisma reports neither BEGIN nor failed statements). */
   onQuery?: (event: { query: string; durationMs: number }) => void;
 }
 

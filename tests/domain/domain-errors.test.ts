@@ -7,7 +7,7 @@ import {
   ValidationError,
   VersionConflictError,
 } from "../../src/domain/shared/domain-error";
-import { LEAD_ID } from "./a-lead";
+import { LEAD_ID } from "./lead-builder";
 
 describe("domain errors", () => {
   const cases: [DomainError, string, Record<string, unknown>][] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { assertTransition, canTransition, isClosed, LEAD_STATUSES, type LeadStatus } from "../../src/domain/lead/lead-status";
 import { InvalidTransitionError } from "../../src/domain/shared/domain-error";
-import { errorOf } from "./a-lead";
+import { errorOf } from "./refused";
 
 /** The lead's life, as RULES.md draws it. */
 const LIFE: [LeadStatus, LeadStatus][] = [

@@ -1,8 +1,12 @@
 // Shared settings of the benchmark: the database, roles, tenants and secret.
+import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 
 export const require = createRequire(import.meta.url);
+export const ROOT = join(import.meta.dirname, "..", "..");
 export const ADMIN_URL = process.env.BENCH_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 export const DATABASE = "crm_bench";
 export const RUNTIME_ROLE = "crm_bench_app";
 export const RUNTIME_PASSWORD = "crm_bench_app_password";
@@ -12,7 +16,8 @@ export const TENANTS = {
   B: "b0000000-0000-4000-8000-000000000002",
   C: "c0000000-0000-4000-8000-000000000003",
 };
-/** Owners of tenant A's leads: user ids 0..49. */
+/** The 50 users owning leads: user ids 0..49 (the same ids in every tenant). */
+export const OWNERS = 50;
 export const ownerId = (n) => `0a000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
 
 export function databaseUrl(user, password) {
@@ -25,3 +30,13 @@ export function databaseUrl(user, password) {
   return url.toString();
 }
 export const RUNTIME_URL = databaseUrl(RUNTIME_ROLE, RUNTIME_PASSWORD);
+
+/** A module of the built service (dist/), or a clear message to build first. */
+export function fromDist(path) {
+  const file = join(ROOT, "dist", path);
+  if (!existsSync(file)) {
+    console.error(`the benchmark needs the build (${join("dist", path)} is missing): run \`npm run build\` first`);
+    process.exit(1);
+  }
+  return require(file);
+}

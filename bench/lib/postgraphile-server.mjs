@@ -1,7 +1,9 @@
-// PostGraphile V5 over the same database, role and RLS policies, with the
-// tenant taken from the same JWT: the peer the subgraph is measured against.
+// PostGraphile V5 (amber preset, grafserv on node:http) over the same
+// database, runtime role and RLS policies, with the tenant taken from the
+// same JWT: pgSettings sets app.current_tenant_id per transaction, as the
+// service's set_config does. The peer the subgraph is measured against.
 if (!Promise.withResolvers) {
-  // Node 20 lacks it; PostGraphile 5 needs it (STACK.md).
+  // Node 20 lacks it; PostGraphile 5 needs it or every connection is null (STACK.md).
   Promise.withResolvers = function withResolvers() {
     let resolve, reject;
     const promise = new Promise((res, rej) => ((resolve = res), (reject = rej)));
@@ -18,13 +20,10 @@ const { grafserv } = await import("postgraphile/grafserv/node");
 const secret = new TextEncoder().encode(process.env.JWT_SECRET);
 const preset = {
   extends: [PostGraphileAmberPreset],
-  pgServices: [
-    makePgService({ connectionString: process.env.DATABASE_URL, schemas: ["public"], poolMaxSize: 10 }),
-  ],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ["public"], poolMaxSize: Number(process.env.DATABASE_POOL_MAX ?? 10) })],
   grafserv: { graphqlPath: "/graphql", websockets: false },
   grafast: {
     explain: false,
-    // The tenant from the verified JWT, set per transaction like the service does.
     async context(requestContext) {
       const header = requestContext.node?.req?.headers?.authorization ?? "";
       const { payload } = await jwtVerify(header.replace(/^Bearer /, ""), secret, { algorithms: ["HS256"] });
@@ -33,12 +32,12 @@ const preset = {
   },
 };
 const pgl = postgraphile(preset);
+await pgl.getSchema(); // introspect before saying ready
 const serv = pgl.createServ(grafserv);
 const server = createServer();
 serv.addTo(server);
-server.listen(Number(process.env.PORT), "127.0.0.1", () => console.log("ready"));
-process.on("SIGTERM", async () => {
+server.listen(Number(process.env.PORT), process.env.HOST ?? "127.0.0.1", () => console.log("ready"));
+process.once("SIGTERM", () => {
   server.close();
-  await pgl.release();
-  process.exit(0);
+  Promise.resolve(pgl.release()).finally(() => process.exit(0));
 });

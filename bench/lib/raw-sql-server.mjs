@@ -1,12 +1,18 @@
-// The raw-SQL limit: a plain `pg` client doing just the SQL a perfect
-// implementation needs per request (tenant setting + the queries), behind the
-// same JWT check. No GraphQL: what is left is the cost of the SQL itself.
+// The raw-SQL limit: node:http + `pg`, behind the same JWT check, doing only
+// the SQL a perfect implementation needs per request: BEGIN, the tenant
+// set_config, ONE statement that returns the whole answer as JSON text
+// (page + LATERAL activities + count; or a write with its outbox row in
+// CTEs), COMMIT. No GraphQL: what is left is the cost of the SQL itself.
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import { jwtVerify } from "jose";
 import pg from "pg";
 
-const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
+const require = createRequire(import.meta.url);
+const { scoreLead } = require(join(import.meta.dirname, "..", "..", "dist", "domain", "lead", "lead-scoring.js"));
+const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
 const secret = new TextEncoder().encode(process.env.JWT_SECRET);
 
 async function inTenant(tenantId, work) {
@@ -24,72 +30,83 @@ async function inTenant(tenantId, work) {
     client.release();
   }
 }
+const one = (db, text, values) => db.query({ text, values, rowMode: "array" }).then((r) => r.rows[0]?.[0] ?? "null");
+
+const ACTIVITIES = (limit, fields) => `LEFT JOIN LATERAL (
+    SELECT coalesce(json_agg(json_build_object(${fields}) ORDER BY x.occurred_at DESC, x.id DESC), '[]') AS items
+    FROM (SELECT * FROM activity WHERE tenant_id = l.tenant_id AND lead_id = l.id ORDER BY occurred_at DESC, id DESC LIMIT ${limit}) x
+  ) a ON true`;
 
 const routes = {
   list: (db, t) =>
-    Promise.all([
-      db.query(
-        `SELECT l.id, l.name, l.email, l.status, l.score, l.owner_id,
-           (SELECT coalesce(json_agg(a), '[]') FROM (SELECT id, type, occurred_at FROM activity
-              WHERE tenant_id = l.tenant_id AND lead_id = l.id ORDER BY occurred_at DESC, id DESC LIMIT 3) a) AS activities
-         FROM lead l WHERE l.tenant_id = $1 ORDER BY l.score DESC, l.id DESC LIMIT 51`,
-        [t],
-      ),
-      db.query(`SELECT count(*)::int FROM lead WHERE tenant_id = $1`, [t]),
-    ]).then(([page, count]) => ({ leads: page.rows.slice(0, 50), totalCount: count.rows[0].count })),
+    one(db, `SELECT json_build_object(
+        'totalCount', (SELECT count(*) FROM lead WHERE tenant_id = $1),
+        'leads', (SELECT coalesce(json_agg(json_build_object('id', l.id, 'name', l.name, 'email', l.email, 'status', l.status,
+                    'score', l.score, 'ownerId', l.owner_id, 'activities', a.items) ORDER BY l.score DESC, l.id DESC), '[]')
+                  FROM (SELECT * FROM lead WHERE tenant_id = $1 ORDER BY score DESC, id DESC LIMIT 51) l
+                  ${ACTIVITIES(4, "'id', x.id, 'type', x.type, 'occurredAt', x.occurred_at")}))::text`, [t]),
   detail: (db, t, body) =>
-    db
-      .query(
-        `SELECT l.*, (SELECT coalesce(json_agg(a), '[]') FROM (SELECT id, type, summary, occurred_at FROM activity
-            WHERE tenant_id = l.tenant_id AND lead_id = l.id ORDER BY occurred_at DESC, id DESC LIMIT 11) a) AS activities
-         FROM lead l WHERE l.tenant_id = $1 AND l.id = $2`,
-        [t, body.id],
-      )
-      .then((r) => r.rows[0] ?? null),
+    one(db, `SELECT json_build_object('id', l.id, 'name', l.name, 'email', l.email, 'status', l.status, 'score', l.score, 'activities', a.items)::text
+        FROM lead l ${ACTIVITIES(11, "'id', x.id, 'type', x.type, 'summary', x.summary, 'occurredAt', x.occurred_at")}
+        WHERE l.tenant_id = $1 AND l.id = $2`, [t, body.id]),
   entities: (db, t, body) =>
-    db
-      .query(
-        `SELECT o.id AS owner, p.id, p.status FROM unnest($2::uuid[]) o(id) CROSS JOIN LATERAL (
-           SELECT id, status FROM lead WHERE tenant_id = $1 AND owner_id = o.id ORDER BY created_at DESC, id DESC LIMIT 6) p`,
-        [t, body.ownerIds],
-      )
-      .then((r) => r.rows),
-  capture: async (db, t, body) => {
+    one(db, `SELECT coalesce(json_agg(json_build_object('id', o.id, 'assignedLeads', p.items) ORDER BY o.ord), '[]')::text
+        FROM unnest($2::uuid[]) WITH ORDINALITY o(id, ord) CROSS JOIN LATERAL (
+          SELECT coalesce(json_agg(json_build_object('id', x.id, 'status', x.status) ORDER BY x.created_at DESC, x.id DESC), '[]') AS items
+          FROM (SELECT id, status, created_at FROM lead WHERE tenant_id = $1 AND owner_id = o.id ORDER BY created_at DESC, id DESC LIMIT 6) x) p`,
+      [t, body.ownerIds]),
+  capture: (db, t, body, sub) => {
     const id = randomUUID();
-    await db.query(
-      `INSERT INTO lead (tenant_id, id, name, email, source, status, score, tags, version, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, 'WEBSITE_FORM', 'NEW', 20, '{}', 1, now(), now())`,
-      [t, id, body.name, body.email],
-    );
-    await db.query(
-      `INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, occurred_at) VALUES ($1, $2, $3, 'LeadCaptured', 1, $4, now())`,
-      [t, randomUUID(), id, JSON.stringify(body)],
-    );
-    return { id };
+    const score = scoreLead({ source: "WEBSITE_FORM", hasPhone: false, hasCompany: false, activityCount: 0, estimatedValueMinor: null, employeeCount: null, status: "NEW" });
+    const snapshot = { id, name: body.name, email: body.email, source: "WEBSITE_FORM", status: "NEW", score, version: 1 };
+    return one(db, `WITH l AS (
+          INSERT INTO lead (tenant_id, id, name, email, source, status, score, tags, version, created_at, updated_at)
+          VALUES ($1, $2, $3, $4, 'WEBSITE_FORM', 'NEW', $5, '{}', 1, now(), now()) RETURNING id, score, version)
+        INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
+        SELECT $1, $6, l.id, 'LeadCaptured', l.version, '{}', $7, $8, now() FROM l
+        RETURNING json_build_object('id', aggregate_id, 'version', version, 'score', $5::int)::text`,
+      [t, id, body.name, body.email, score, randomUUID(), JSON.stringify(snapshot), sub]);
   },
-  tag: async (db, t, body) => {
-    const updated = await db.query(
-      `UPDATE lead SET tags = array_append(tags, $3), version = version + 1, updated_at = now()
-       WHERE tenant_id = $1 AND id = $2 RETURNING version`,
-      [t, body.id, body.tag],
-    );
-    await db.query(
-      `INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, occurred_at) VALUES ($1, $2, $3, 'LeadTagsChanged', $4, '{}', now())`,
-      [t, randomUUID(), body.id, updated.rows[0]?.version ?? 1],
-    );
-    return updated.rows[0];
-  },
+  // A new activity: insert it, bump count/score/version (the score rule: +5 per activity up to 5, none once CONVERTED or LOST), outbox.
+  activity: (db, t, body, sub) =>
+    one(db, `WITH a AS (
+          INSERT INTO activity (tenant_id, id, lead_id, type, summary, occurred_at, actor_id, created_at)
+          VALUES ($1, $2, $3, 'CALL', $4, now(), $5, now()) RETURNING id),
+        l AS (
+          UPDATE lead SET activity_count = activity_count + 1, version = version + 1, updated_at = now(),
+            score = CASE WHEN status IN ('CONVERTED', 'LOST') THEN score ELSE LEAST(100, score + CASE WHEN activity_count < 5 THEN 5 ELSE 0 END) END
+          WHERE tenant_id = $1 AND id = $3 AND EXISTS (SELECT 1 FROM a) RETURNING id, version)
+        INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, actor_id, occurred_at)
+        SELECT $1, $6, l.id, 'LeadActivityLogged', l.version, json_build_object('activityId', $2::uuid, 'type', 'CALL'), $5, now() FROM l
+        RETURNING json_build_object('id', $2::uuid)::text`,
+      [t, randomUUID(), body.id, body.summary, sub, randomUUID()]),
+  // Adds a tag the lead lacks (at most 20), with its outbox row.
+  tag: (db, t, body, sub) =>
+    one(db, `WITH l AS (
+          UPDATE lead SET tags = array_append(coalesce(tags, '{}'), $3), version = version + 1, updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND NOT ($3 = ANY(coalesce(tags, '{}'))) AND cardinality(coalesce(tags, '{}')) < 20
+          RETURNING id, version)
+        INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, actor_id, occurred_at)
+        SELECT $1, $4, l.id, 'LeadTagsChanged', l.version, json_build_object('added', json_build_array($3::text), 'removed', '[]'::json), $5, now() FROM l
+        RETURNING json_build_object('id', aggregate_id, 'version', version)::text`,
+      [t, body.id, body.tag, randomUUID(), sub]),
 };
 
-createServer(async (req, res) => {
+const server = createServer(async (req, res) => {
   try {
     const { payload } = await jwtVerify((req.headers.authorization ?? "").replace(/^Bearer /, ""), secret, { algorithms: ["HS256"] });
     let raw = "";
     for await (const chunk of req) raw += chunk;
     const body = JSON.parse(raw);
-    const data = await inTenant(String(payload.tenant_id), (db) => routes[body.route](db, String(payload.tenant_id), body));
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data }));
+    const route = routes[body.route];
+    if (!route) throw new Error(`unknown route ${body.route}`);
+    const tenant = String(payload.tenant_id);
+    const data = await inTenant(tenant, (db) => route(db, tenant, body, payload.sub ?? null));
+    res.writeHead(200, { "content-type": "application/json" }).end(`{"data":${data}}`);
   } catch (error) {
-    res.writeHead(500).end(JSON.stringify({ error: String(error) }));
+    if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+    res.end(JSON.stringify({ errors: [{ message: String(error) }] }));
   }
-}).listen(Number(process.env.PORT), "127.0.0.1", () => console.log("ready"));
+});
+server.listen(Number(process.env.PORT), process.env.HOST ?? "127.0.0.1", () => console.log("ready"));
+process.once("SIGTERM", () => server.close(() => pool.end().then(() => process.exit(0))));

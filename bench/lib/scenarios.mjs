@@ -1,17 +1,27 @@
-// The requests of each scenario, as each target spells them.
-import { createHash, randomUUID } from "node:crypto";
-import { TENANTS, ownerId } from "./bench-env.mjs";
+// The requests of each scenario as each target spells them. The three
+// spellings ask for the same data; where a target cannot say the same thing
+// the closest idiomatic equivalent is used (bench/README.md lists the mapping).
+import { randomUUID } from "node:crypto";
+import { OWNERS, TENANTS, ownerId } from "./bench-env.mjs";
+import { seededLeadId } from "./dataset.mjs";
 
-/** The id the seed gave tenant A's lead number n (md5 of tenant||n as a UUID). */
-export function seededLeadId(n, tenant = TENANTS.A) {
-  const hex = createHash("md5").update(`${tenant}${n}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-const someLead = (i) => seededLeadId(1 + ((i * 7919) % 10_000));
-const ownerIds = () => Array.from({ length: 100 }, (_, i) => (i < 50 ? ownerId(i) : randomUUID()));
+export { seededLeadId };
+const LEADS = 10_000;
+/** Tenant A's lead for request i: consecutive requests spread over all 10,000 leads. */
+const someLead = (i) => seededLeadId(1 + ((i * 7919) % LEADS));
+/** 100 User representations: the 50 owners and 50 users who own nothing (the gateway sends both). */
+const ownerIds = () => Array.from({ length: 100 }, (_, k) => (k < OWNERS ? ownerId(k) : randomUUID()));
 let unique = 0;
 const email = () => `bench.${process.pid}.${Date.now()}.${unique++}@capture.example`;
+const now = () => new Date().toISOString();
+
+// Writes of the mixed scenario: numbered per target across warm-up and run, so
+// every write is a real change (a new activity, or a tag the lead lacks).
+const writes = { service: 0, postgraphile: 0, raw: 0 };
+function nextWrite(target) {
+  const w = writes[target]++;
+  return { w, leadId: someLead(w + 5000), kind: w % 2 ? "tag" : "activity", tag: `${target[0]}-w${w}` };
+}
 
 const service = {
   list: () => ({
@@ -27,39 +37,56 @@ const service = {
     variables: { r: ownerIds().map((id) => ({ __typename: "User", id })) },
   }),
   capture: () => ({
-    query: `mutation($input: CaptureLeadInput!) { captureLead(input: $input) { id version } }`,
+    query: `mutation($input: CaptureLeadInput!) { captureLead(input: $input) { id score version } }`,
     variables: { input: { name: "Bench Lead", email: email(), source: "WEBSITE_FORM" } },
   }),
-  write: (i) => ({
-    query: `mutation($id: ID!, $tags: [String!]!) { tagLead(id: $id, tags: $tags) { id version } }`,
-    variables: { id: someLead(i), tags: [`b${i % 1000}`] },
-  }),
+  write: () => {
+    const { w, leadId, kind, tag } = nextWrite("service");
+    return kind === "tag"
+      ? { query: `mutation($id: ID!, $tags: [String!]!) { tagLead(id: $id, tags: $tags) { id version } }`, variables: { id: leadId, tags: [tag] } }
+      : {
+          query: `mutation($id: ID!, $input: LogActivityInput!) { logLeadActivity(leadId: $id, input: $input) { id } }`,
+          variables: { id: leadId, input: { type: "CALL", summary: `bench write ${w}` } },
+        };
+  },
 };
 
-const ACTIVITY_FIELDS = `activitiesByTenantIdAndLeadId(first: $n, orderBy: [OCCURRED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId type summary occurredAt } }`;
+const ENTITIES_DOCUMENT = `query(${Array.from({ length: 100 }, (_, k) => `$u${k}: UUID!`).join(", ")}) {
+  ${Array.from({ length: 100 }, (_, k) => `u${k}: allLeads(condition: {ownerId: $u${k}}, first: 5, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId status } }`).join("\n  ")} }`;
 const postgraphile = {
   list: () => ({
     query: `{ allLeads(first: 50, orderBy: [SCORE_DESC, PRIMARY_KEY_DESC]) { totalCount nodes { rowId name email status score ownerId
       activitiesByTenantIdAndLeadId(first: 3, orderBy: [OCCURRED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId type occurredAt } } } } }`,
   }),
   detail: (i) => ({
-    query: `query($t: UUID!, $id: UUID!, $n: Int) { leadByTenantIdAndRowId(tenantId: $t, rowId: $id) { rowId name email status score ${ACTIVITY_FIELDS} } }`,
-    variables: { t: TENANTS.A, id: someLead(i), n: 10 },
+    query: `query($t: UUID!, $id: UUID!) { leadByTenantIdAndRowId(tenantId: $t, rowId: $id) { rowId name email status score
+      activitiesByTenantIdAndLeadId(first: 10, orderBy: [OCCURRED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId type summary occurredAt } } } }`,
+    variables: { t: TENANTS.A, id: someLead(i) },
   }),
   entities: () => ({
-    // PostGraphile has no _entities: one aliased connection per owner is the equivalent.
-    query: `{ ${ownerIds().map((id, k) => `o${k}: allLeads(condition: {ownerId: "${id}"}, first: 5, orderBy: [CREATED_AT_DESC, PRIMARY_KEY_DESC]) { nodes { rowId status } }`).join(" ")} }`,
+    // No _entities in PostGraphile: one aliased connection per user is the equivalent (ids as variables, so the plan is reused).
+    query: ENTITIES_DOCUMENT,
+    variables: Object.fromEntries(ownerIds().map((id, k) => [`u${k}`, id])),
   }),
   capture: () => ({
-    query: `mutation($lead: LeadInput!) { createLead(input: {lead: $lead}) { lead { rowId version } } }`,
-    variables: {
-      lead: { tenantId: TENANTS.A, rowId: randomUUID(), name: "Bench Lead", email: email(), source: "WEBSITE_FORM", status: "NEW", score: 20, version: 1, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString() },
-    },
+    // A bare insert: the client supplies id, score and timestamps; no outbox, no scoring.
+    query: `mutation($lead: LeadInput!) { createLead(input: {lead: $lead}) { lead { rowId score version } } }`,
+    variables: { lead: { tenantId: TENANTS.A, rowId: randomUUID(), name: "Bench Lead", email: email(), source: "WEBSITE_FORM", status: "NEW", score: 20, tags: [], version: 1, createdAt: now(), updatedAt: now() } },
   }),
-  write: (i) => ({
-    query: `mutation($t: UUID!, $id: UUID!, $tags: [String]) { updateLeadByTenantIdAndRowId(input: {tenantId: $t, rowId: $id, leadPatch: {tags: $tags}}) { lead { rowId } } }`,
-    variables: { t: TENANTS.A, id: someLead(i), tags: [`b${i % 1000}`] },
-  }),
+  write: () => {
+    const { w, leadId, kind, tag } = nextWrite("postgraphile");
+    return kind === "tag"
+      ? {
+          // Replaces the tags (PostGraphile's CRUD cannot append without reading first).
+          query: `mutation($t: UUID!, $id: UUID!, $tags: [String]) { updateLeadByTenantIdAndRowId(input: {tenantId: $t, rowId: $id, leadPatch: {tags: $tags}}) { lead { rowId } } }`,
+          variables: { t: TENANTS.A, id: leadId, tags: [tag] },
+        }
+      : {
+          // A bare activity insert: activity_count, score, version and the outbox are not touched.
+          query: `mutation($a: ActivityInput!) { createActivity(input: {activity: $a}) { activity { rowId } } }`,
+          variables: { a: { tenantId: TENANTS.A, rowId: randomUUID(), leadId, type: "CALL", summary: `bench write ${w}`, occurredAt: now(), createdAt: now() } },
+        };
+  },
 };
 
 const raw = {
@@ -67,7 +94,10 @@ const raw = {
   detail: (i) => ({ route: "detail", id: someLead(i) }),
   entities: () => ({ route: "entities", ownerIds: ownerIds() }),
   capture: () => ({ route: "capture", name: "Bench Lead", email: email() }),
-  write: (i) => ({ route: "tag", id: someLead(i), tag: `b${i % 1000}` }),
+  write: () => {
+    const { w, leadId, kind, tag } = nextWrite("raw");
+    return kind === "tag" ? { route: "tag", id: leadId, tag } : { route: "activity", id: leadId, summary: `bench write ${w}` };
+  },
 };
 
 export const SPELLINGS = { service, postgraphile, raw };
@@ -76,6 +106,6 @@ export const SPELLINGS = { service, postgraphile, raw };
 export function bodyFor(target, scenario, i) {
   const spell = SPELLINGS[target];
   if (scenario !== "mixed") return spell[scenario](i);
-  const roll = (i * 2654435761) % 100; // deterministic 90% reads, 10% writes
-  return roll < 10 ? spell.write(i) : roll < 55 ? spell.list(i) : spell.detail(i);
+  const roll = (i * 2654435761) % 100; // deterministic: 10% writes, 45% list, 45% detail
+  return roll < 10 ? spell.write() : roll < 55 ? spell.list(i) : spell.detail(i);
 }

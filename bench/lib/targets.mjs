@@ -1,21 +1,41 @@
-// Starts each benchmarked server as a process of its own, with the statement counter preloaded.
+// Starts each benchmarked server as a child process of its own, with the
+// statement counter preloaded, and makes sure none outlives the benchmark.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { JWT_SECRET, RUNTIME_URL } from "./bench-env.mjs";
+import { JWT_SECRET, ROOT, RUNTIME_URL } from "./bench-env.mjs";
+import { memoryMb } from "./proc.mjs";
 
-const root = join(import.meta.dirname, "..", "..");
 const counter = join(import.meta.dirname, "count-statements.cjs");
 const COMMANDS = {
-  service: [join(root, "dist", "main.js")],
+  service: [join(ROOT, "dist", "main.js")],
   postgraphile: [join(import.meta.dirname, "postgraphile-server.mjs")],
   raw: [join(import.meta.dirname, "raw-sql-server.mjs")],
 };
 
-export async function startTarget(name, { port, statsPort, env = {} }) {
+/** Every child still running: killed when the benchmark ends, however it ends. */
+const children = new Set();
+export function killChildren() {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+process.once("exit", killChildren);
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(130);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Spawns a target and waits until it serves: the service's /ready answers 200,
+ * PostGraphile and the raw server print "ready" once they listen.
+ * `startMs` is spawn -> ready.
+ */
+export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = [] }) {
   const started = performance.now();
-  const child = spawn(process.execPath, ["--require", counter, ...COMMANDS[name]], {
-    cwd: root,
+  const child = spawn(process.execPath, [...nodeArgs, "--require", counter, ...COMMANDS[name]], {
+    cwd: ROOT,
     env: {
       PATH: process.env.PATH,
       NODE_ENV: "production",
@@ -25,32 +45,58 @@ export async function startTarget(name, { port, statsPort, env = {} }) {
       PORT: String(port),
       STATS_PORT: String(statsPort),
       DATABASE_URL: RUNTIME_URL,
+      DATABASE_POOL_MAX: "10",
       JWT_SECRET,
       ...env,
     },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "pipe", "pipe"],
   });
-  const readyUrl = name === "service" ? `http://127.0.0.1:${port}/ready` : `http://127.0.0.1:${statsPort}/`;
+  // The child's errors go on to ours; the inspector's chatter does not.
+  child.stderr.on("data", (chunk) => {
+    const text = String(chunk).split("\n").filter((l) => l && !/^(Debugger (listening|attached|ending)|For help, see)/.test(l)).join("\n");
+    if (text) process.stderr.write(`[${name}] ${text}\n`);
+  });
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  let printedReady = false;
+  const errorLogs = [];
+  child.stdout.on("data", (chunk) => {
+    const text = String(chunk);
+    if (/\bready\b/.test(text)) printedReady = true;
+    // The service logs JSON (pino): keep the first few errors to explain failed requests.
+    for (const line of text.split("\n")) if (errorLogs.length < 5 && /"level":(50|60)/.test(line)) errorLogs.push(line.slice(0, 600));
+  });
+  const readyUrl = `http://127.0.0.1:${port}/ready`;
+  const deadline = performance.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
-    const ok = await fetch(readyUrl).then((r) => r.ok, () => false);
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready`);
+    if (performance.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`${name} not ready within 60 s`);
+    }
+    const ready = name === "service" ? await fetch(readyUrl).then((r) => r.ok, () => false) : printedReady;
+    if (ready) break;
+    await sleep(10);
   }
-  // PostGraphile and the raw server answer the stats port before they listen: wait for the port.
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${port}/graphql`, { method: "POST" }).then(() => true, () => false);
-    if (ok) break;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const startMs = performance.now() - started;
   return {
     name,
+    pid: child.pid,
     url: `http://127.0.0.1:${port}${name === "raw" ? "/" : "/graphql"}`,
-    startMs: performance.now() - started,
-    statements: async () => (await (await fetch(`http://127.0.0.1:${statsPort}/`)).json()).statements,
-    /** Peak resident memory so far (VmHWM), in MB. */
-    peakRssMb: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024,
-    rssMb: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1] ?? 0) / 1024,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill("SIGTERM")))),
+    startMs,
+    stats: async () => (await fetch(`http://127.0.0.1:${statsPort}/`)).json(),
+    memoryMb: () => memoryMb(child.pid),
+    errorLogs,
+    /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        child.once("exit", () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        child.kill("SIGTERM");
+      }),
   };
 }

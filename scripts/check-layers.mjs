@@ -10,7 +10,7 @@ const src = join(root, "src");
 // layer (path prefix under src/) -> what it may import (path prefixes under src/, or "packages")
 const rules = [
   { layer: "domain/", may: ["domain/"], packages: false },
-  { layer: "application/queries/", may: ["domain/", "application/", "infrastructure/prisma/"], packages: false },
+  { layer: "application/queries/", may: ["domain/", "application/", "infrastructure/prisma/", "infrastructure/read-store/"], packages: false },
   { layer: "application/", may: ["domain/", "application/"], packages: false },
   { layer: "infrastructure/", may: ["domain/", "application/", "infrastructure/"], packages: true },
   { layer: "graphql/", may: ["domain/", "application/", "infrastructure/", "graphql/"], packages: true },

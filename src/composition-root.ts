@@ -9,10 +9,12 @@ import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
 import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
+import { createDatabasePool } from "./infrastructure/database-pool";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
 import { runtimeRoleProblems } from "./infrastructure/prisma/runtime-role-check";
-import { roundRobin, tenantScoped, type TenantScopedPrisma } from "./infrastructure/prisma/tenant-db";
+import { tenantScoped } from "./infrastructure/prisma/tenant-db";
+import { pooledReads, roundRobin, type TenantReads } from "./infrastructure/read-store/tenant-reads";
 import type { ApiServices } from "./graphql/context";
 import { buildCrmSubgraphSchema } from "./graphql/schema";
 import { startHttpServer } from "./graphql/server";
@@ -22,7 +24,8 @@ export interface CrmService {
   port: number;
   /** For the dev seed and tests that drive the application directly. */
   commands: CommandDeps;
-  reads: TenantScopedPrisma;
+  /** The query side on the primary. */
+  reads: TenantReads;
   relay: OutboxRelay;
   stop(): Promise<void>;
 }
@@ -49,32 +52,31 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (!config.jwt.secret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
 
   const metrics = createMetrics();
-  const connect = (url: string) =>
-    createPrismaClient(url, {
-      poolMax: config.database.poolMax,
-      onQuery: (event) => {
-        metrics.sqlDuration.observe(event.durationMs / 1000);
-        options.onQuery?.(event.query);
-      },
-    });
-  const prisma = connect(config.database.url);
+  const onStatement = (text: string, durationMs: number) => {
+    metrics.sqlDuration.observe(durationMs / 1000);
+    options.onQuery?.(text);
+  };
+  // One pool per database: Prisma (commands) and the query side share the primary's.
+  const primaryPool = createDatabasePool(config.database.url, { max: config.database.poolMax });
+  const prisma = createPrismaClient(primaryPool, { onQuery: (event) => onStatement(event.query, event.durationMs) });
   // RULES: row-level security is the last line only if it binds the runtime role.
   const roleProblems = await runtimeRoleProblems(prisma);
   if (roleProblems.length && config.production) {
     await prisma.$disconnect();
+    await primaryPool.end();
     throw new ConfigError("DATABASE_URL", `connects as a role RLS does not bind: ${roleProblems.join("; ")}`);
   }
   if (roleProblems.length) logger.warn({ problems: roleProblems }, "DATABASE_URL's role is not fenced by row-level security (allowed outside production)");
-  const reads = tenantScoped(prisma);
+  const reads = pooledReads(primaryPool, { onStatement });
   // Query paths go to the replicas when there are any; commands always to the primary.
-  const replicas = config.database.replicaUrls.map(connect);
-  const queryReads = replicas.length ? roundRobin(replicas.map((replica) => tenantScoped(replica))) : reads;
+  const replicaPools = config.database.replicaUrls.map((url) => createDatabasePool(url, { max: config.database.poolMax }));
+  const queryReads = replicaPools.length ? roundRobin(replicaPools.map((pool) => pooledReads(pool, { onStatement }))) : reads;
   const events = createEventPlumbing(config);
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
   const relay = new OutboxRelay(relayPrisma, events.publisher, logger, { onPublished: (count) => metrics.eventsPublished.inc(count) });
   const commands: CommandDeps = {
-    unitOfWork: new PrismaUnitOfWork(reads, (eventsWritten) => {
+    unitOfWork: new PrismaUnitOfWork(tenantScoped(prisma), (eventsWritten) => {
       metrics.eventsWritten.inc(eventsWritten);
       if (eventsWritten > 0) relay.poke();
     }),
@@ -134,7 +136,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await enrichment?.stop();
       await relay.stop();
       await events.close();
-      await Promise.all([prisma, relayPrisma, ...replicas].map((client) => client.$disconnect()));
+      await Promise.all([prisma, relayPrisma].map((client) => client.$disconnect()));
+      await Promise.all([primaryPool, ...replicaPools].map((pool) => pool.end()));
     },
   };
 }

@@ -6,16 +6,17 @@ import { markLeadContacted } from "../application/commands/mark-lead-contacted";
 import { markLeadLost } from "../application/commands/mark-lead-lost";
 import { qualifyLead } from "../application/commands/qualify-lead";
 import type { Actor } from "../application/actor";
-import type { TenantScopedPrisma } from "../infrastructure/prisma/tenant-db";
+import { countLeads } from "../application/queries/list-leads";
+import type { TenantReads } from "../infrastructure/read-store/tenant-reads";
 
 /** Fixed ids, so a newcomer's token and bookmarks survive restarts. */
 export const DEMO_TENANT_ID = "0d6f2c4e-8a1b-4c3d-9e5f-000000000001";
 export const DEMO_USER_ID = "0d6f2c4e-8a1b-4c3d-9e5f-0000000000a1";
 
 /** A small pipeline to click through in Sandbox, made through the real commands. */
-export async function seedDemoTenant(commands: CommandDeps, reads: TenantScopedPrisma): Promise<boolean> {
+export async function seedDemoTenant(commands: CommandDeps, reads: TenantReads): Promise<boolean> {
   const actor: Actor = { tenantId: DEMO_TENANT_ID, userId: DEMO_USER_ID };
-  const existing = await reads.inTenant(DEMO_TENANT_ID, (db) => db.lead.count({ where: { tenantId: DEMO_TENANT_ID } }));
+  const existing = await reads.inTenant(DEMO_TENANT_ID, (db) => countLeads(db, DEMO_TENANT_ID, null));
   if (existing > 0) return false;
 
   const ada = await captureLead(commands, actor, {

@@ -1,17 +1,17 @@
 import type { CommandDeps } from "../application/commands/command-deps";
 import type { LiveEventBus } from "../application/live-events";
 import type { AuthState } from "../infrastructure/auth/principal";
-import type { RequestReadSession } from "../infrastructure/prisma/request-read-session";
-import type { TenantScopedPrisma } from "../infrastructure/prisma/tenant-db";
+import type { RequestReadSession } from "../infrastructure/read-store/request-read-session";
+import type { TenantReads } from "../infrastructure/read-store/tenant-reads";
 import { createLoaders, type RequestLoaders } from "./loaders";
 
 /** What the resolvers need from the rest of the service, wired by the composition root. */
 export interface ApiServices {
   commands: CommandDeps;
   /** Query paths: read replicas when configured, else the primary. */
-  reads: TenantScopedPrisma;
+  reads: TenantReads;
   /** The primary, for what must read its own writes (a mutation's returned lead). */
-  primaryReads: TenantScopedPrisma;
+  primaryReads: TenantReads;
   liveEvents: LiveEventBus;
 }
 
@@ -32,7 +32,7 @@ export function createRequestContext(services: ApiServices, auth: AuthState, req
 }
 
 /** Where this request reads: the primary after a write, else the read path. */
-export function readsOf(context: RequestContext): TenantScopedPrisma {
+export function readsOf(context: RequestContext): TenantReads {
   if (context.readSession) return context.readSession;
   return context.readYourWrites ? context.services.primaryReads : context.services.reads;
 }

@@ -5,7 +5,7 @@ import { listActivitiesOfLeads, type ActivityPageArgs } from "../application/que
 import type { Page } from "../application/queries/page";
 import type { ActivityView, LeadView } from "../application/lead-view";
 import type { LeadStatus } from "../domain/lead/lead-status";
-import type { TenantDb, TenantScopedPrisma } from "../infrastructure/prisma/tenant-db";
+import type { ReadDb, TenantReads } from "../infrastructure/read-store/tenant-reads";
 
 /** A key of a per-parent field: the parent's id plus the field's arguments. */
 interface ParentKey<A> {
@@ -18,9 +18,9 @@ interface ParentKey<A> {
  * fetched together in one statement, all groups of a tick in one transaction.
  */
 function perParentLoader<A, V>(
-  reads: TenantScopedPrisma,
+  reads: TenantReads,
   tenantId: string,
-  fetch: (db: TenantDb, ids: string[], args: A) => Promise<Map<string, V>>,
+  fetch: (db: ReadDb, ids: string[], args: A) => Promise<Map<string, V>>,
 ): DataLoader<ParentKey<A>, V, string> {
   return new DataLoader<ParentKey<A>, V, string>(
     (keys) =>
@@ -39,7 +39,7 @@ function perParentLoader<A, V>(
   );
 }
 
-export function createLoaders(reads: TenantScopedPrisma, tenantId: string) {
+export function createLoaders(reads: TenantReads, tenantId: string) {
   return {
     leadById: new DataLoader<string, LeadView | null>((ids) => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
     activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(reads, tenantId, (db, ids, args) =>

@@ -5,6 +5,7 @@ import {
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
+  type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
@@ -68,26 +69,37 @@ function measure(document: DocumentNode): { depth: number; aliases: number } {
   return { depth, aliases };
 }
 
+const measured = new WeakMap<DocumentNode, { depth: number; aliases: number }>();
+const constantComplexity = new WeakMap<OperationDefinitionNode, number>();
+
 /** Refuses hostile queries before any resolver runs: too deep, too many aliases, too costly. */
 export function queryLimitsPlugin(schema: GraphQLSchema, limits: QueryLimits = DEFAULT_QUERY_LIMITS): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ document, request }) {
-          const { depth, aliases } = measure(document);
+        async didResolveOperation({ document, request, operation }) {
+          // Apollo hands the same parsed document for the same query text: measure each once.
+          let shape = measured.get(document);
+          if (!shape) measured.set(document, (shape = measure(document)));
+          const { depth, aliases } = shape;
           if (depth > limits.maxDepth) throw tooComplex(`Query depth ${depth} exceeds the limit of ${limits.maxDepth}`);
           if (aliases > limits.maxAliases) throw tooComplex(`Query uses ${aliases} aliases; the limit is ${limits.maxAliases}`);
-          let complexity: number;
-          try {
-            complexity = getComplexity({
-              schema,
-              query: document,
-              operationName: request.operationName ?? undefined,
-              variables: request.variables ?? {},
-              estimators: [listAwareEstimator],
-            });
-          } catch {
-            return; // invalid variables: execution refuses them with BAD_USER_INPUT and the field
+          // Without variables, the cost cannot change from one request to the next.
+          const constant = operation !== null && operation !== undefined && !operation.variableDefinitions?.length;
+          let complexity = constant ? constantComplexity.get(operation) : undefined;
+          if (complexity === undefined) {
+            try {
+              complexity = getComplexity({
+                schema,
+                query: document,
+                operationName: request.operationName ?? undefined,
+                variables: request.variables ?? {},
+                estimators: [listAwareEstimator],
+              });
+            } catch {
+              return; // invalid variables: execution refuses them with BAD_USER_INPUT and the field
+            }
+            if (constant) constantComplexity.set(operation, complexity);
           }
           if (complexity > limits.maxComplexity) {
             throw tooComplex(`Query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}`);

@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
-import { expressMiddleware } from "@as-integrations/express5";
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import cors from "cors";
-import express, { type ErrorRequestHandler, type Request } from "express";
+import express, { type ErrorRequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -14,8 +13,9 @@ import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import { createRequestContext, type ApiServices, type RequestContext } from "./context";
-import { RequestReadSession } from "../infrastructure/prisma/request-read-session";
+import { RequestReadSession } from "../infrastructure/read-store/request-read-session";
 import { createErrorFormatter } from "./errors";
+import { graphqlHttpHandler } from "./graphql-http-handler";
 import { observabilityPlugin } from "./observability-plugin";
 import { queryLimitsPlugin } from "./query-limits";
 
@@ -42,20 +42,9 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
-const MAX_BODY = "1mb";
+const MAX_BODY_BYTES = 1024 * 1024;
 // graphql-ws close code for a connection whose credentials no longer hold.
 const CLOSE_FORBIDDEN = 4403;
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** JSON must be valid UTF-8: bytes that are not would silently turn into U+FFFD. */
-function refuseInvalidUtf8(_req: unknown, _res: unknown, body: Buffer): void {
-  try {
-    strictUtf8.decode(body);
-  } catch {
-    throw Object.assign(new Error("request body is not valid UTF-8"), { status: 400 });
-  }
-}
 
 /** A live subscription ends when the token that opened it does. */
 function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): void {
@@ -65,7 +54,7 @@ function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): voi
   socket.once("close", () => clearTimeout(timer));
 }
 
-function requestIdOf(req: Request): string {
+function requestIdOf(req: IncomingMessage): string {
   const given = req.headers["x-request-id"];
   return typeof given === "string" && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
 }
@@ -75,7 +64,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const { schema, services, authenticate, logger } = options;
   const app = express();
   app.disable("x-powered-by");
-  const httpServer = createServer(app);
+  // GraphQL on its own handler (the hot path); express serves the probes and metrics.
+  let graphql: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const httpServer = createServer((req, res) => {
+    const path = req.url?.split("?", 1)[0];
+    if (graphql && (path === "/graphql" || path === "/graphql/")) graphql(req, res);
+    else app(req, res);
+  });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
   const wsCleanup = useServer<Record<string, unknown>, { context?: RequestContext }>(
@@ -109,6 +104,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     formatError: createErrorFormatter((error) => logger.error({ err: error }, "unexpected error in a resolver")),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No cache hints in this schema: without this, every resolved field pays for the cache-control hook.
+      ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(schema, options.metrics, logger),
       {
         async requestDidStart() {
@@ -122,7 +119,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
               }
             },
             async willSendResponse({ contextValue }) {
-              await contextValue.readSession?.close();
+              // The read-only transaction's COMMIT need not delay the answer.
+              void contextValue.readSession?.close();
             },
           };
         },
@@ -153,22 +151,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     await options.beforeScrape?.().catch((error: unknown) => logger.warn({ err: error }, "metrics refresh failed"));
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use(
-    "/graphql",
-    cors({ origin: options.corsOrigins.length ? options.corsOrigins : false, credentials: true }),
-    express.json({ limit: MAX_BODY, verify: refuseInvalidUtf8 }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => createRequestContext(services, await authenticate(req.headers.authorization), requestIdOf(req)),
-    }),
-  );
-  // Body parser failures (too large, bad JSON) answer in GraphQL's shape, never as a stack.
-  const bodyErrors: ErrorRequestHandler = (error, _req, res, _next) => {
-    const status = typeof error?.status === "number" && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) logger.error({ err: error }, "unexpected HTTP error");
-    const message = status === 413 ? "Request body too large" : status === 500 ? "Internal server error" : "Malformed request body";
-    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }] });
+  graphql = graphqlHttpHandler(apollo, {
+    cors: cors({ origin: options.corsOrigins.length ? options.corsOrigins : false, credentials: true }),
+    contextOf: async (req) => createRequestContext(services, await authenticate(req.headers.authorization), requestIdOf(req)),
+    maxBodyBytes: MAX_BODY_BYTES,
+    logger,
+  });
+  // Whatever fails in a probe answers without a stack.
+  const internalError: ErrorRequestHandler = (error, _req, res, _next) => {
+    logger.error({ err: error }, "unexpected HTTP error");
+    res.status(500).json({ errors: [{ message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" } }] });
   };
-  app.use(bodyErrors);
+  app.use(internalError);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);

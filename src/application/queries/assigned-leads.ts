@@ -1,7 +1,7 @@
 import { LEAD_STATUSES, type LeadStatus } from "../../domain/lead/lead-status";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import { LEAD_COLUMNS, leadStateFromRow, type LeadRow } from "../../infrastructure/prisma/lead-row-mapper";
-import type { TenantDb } from "../../infrastructure/prisma/tenant-db";
+import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import { leadViewOf, type LeadView } from "../lead-view";
 import { decodeCursor, pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, leadCursor } from "./lead-ordering";
@@ -36,20 +36,20 @@ export function assignedLeadsPaging(args: AssignedLeadsArgs): { size: number; af
  * one statement: what the gateway's `_entities` batch of Users needs.
  */
 export async function listAssignedLeads(
-  db: TenantDb,
+  db: ReadDb,
   tenantId: string,
   ownerIds: readonly string[],
   args: AssignedLeadsArgs,
 ): Promise<Map<string, Page<LeadView>>> {
   const { size, afterClause } = assignedLeadsPaging(args);
-  const rows = await db.$queryRaw<LeadRow[]>`
+  const rows = await db.rows<LeadRow>(Prisma.sql`
     SELECT page.* FROM unnest(${[...new Set(ownerIds)]}::uuid[]) AS o(id)
     CROSS JOIN LATERAL (
       SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead l
       WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = o.id ${statusClause(args.status)} ${afterClause}
       ORDER BY l.created_at DESC, l.id DESC
       LIMIT ${size + 1}
-    ) page`;
+    ) page`);
   const byOwner = new Map<string, LeadView[]>(ownerIds.map((id) => [id, []]));
   for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadViewOf(leadStateFromRow(row)));
   const cursorOf = leadCursor(DEFAULT_LEAD_ORDER);
@@ -58,15 +58,15 @@ export async function listAssignedLeads(
 
 /** totalCount of assignedLeads for many owners in one statement. */
 export async function countAssignedLeads(
-  db: TenantDb,
+  db: ReadDb,
   tenantId: string,
   ownerIds: readonly string[],
   status: LeadStatus[] | null | undefined,
 ): Promise<Map<string, number>> {
-  const rows = await db.$queryRaw<{ ownerId: string; count: number }[]>`
+  const rows = await db.rows<{ ownerId: string; count: number }>(Prisma.sql`
     SELECT l.owner_id AS "ownerId", count(*)::int AS count FROM lead l
     WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = ANY(${[...new Set(ownerIds)]}::uuid[]) ${statusClause(status)}
-    GROUP BY l.owner_id`;
+    GROUP BY l.owner_id`);
   const counts = new Map(ownerIds.map((id) => [id, 0]));
   for (const row of rows) counts.set(row.ownerId, row.count);
   return counts;

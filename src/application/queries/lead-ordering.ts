@@ -1,4 +1,4 @@
-import type { Prisma } from "../../infrastructure/prisma/generated/client";
+import { Prisma } from "../../infrastructure/prisma/generated/client";
 import { ValidationError } from "../../domain/shared/domain-error";
 import type { LeadView } from "../lead-view";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -12,7 +12,7 @@ export interface LeadOrder {
 
 export const DEFAULT_LEAD_ORDER: LeadOrder = { field: "CREATED_AT", direction: "DESC" };
 
-const COLUMN = { CREATED_AT: "createdAt", UPDATED_AT: "updatedAt", SCORE: "score" } as const;
+const COLUMN = { CREATED_AT: "created_at", UPDATED_AT: "updated_at", SCORE: "score" } as const;
 
 function orderingKey(order: LeadOrder): string {
   return `${order.field}:${order.direction}`;
@@ -29,21 +29,21 @@ export function leadCursor(order: LeadOrder): (lead: LeadView) => string {
 }
 
 /** ORDER BY the field, ties broken by id in the same direction: a total order. */
-export function leadOrderBy(order: LeadOrder): Prisma.LeadOrderByWithRelationInput[] {
-  const direction = order.direction === "ASC" ? "asc" : "desc";
-  return [{ [COLUMN[order.field]]: direction }, { id: direction }];
+export function leadOrderBy(order: LeadOrder): Prisma.Sql {
+  const direction = order.direction === "ASC" ? "ASC" : "DESC";
+  return Prisma.raw(`${COLUMN[order.field]} ${direction}, id ${direction}`);
 }
 
-/** The keyset condition "strictly after the cursor's row" in this ordering. */
-export function afterCursor(order: LeadOrder, cursor: string): Prisma.LeadWhereInput {
+/**
+ * The keyset condition "strictly after the cursor's row" in this ordering: a
+ * row comparison, which walks the (tenant, field, id) index from the cursor.
+ */
+export function afterCursor(order: LeadOrder, cursor: string): Prisma.Sql {
   const position = decodeCursor(cursor, orderingKey(order));
-  const column = COLUMN[order.field];
   if ((order.field === "SCORE") !== (typeof position.value === "number")) {
     throw new ValidationError("after", "after: not a cursor of this API");
   }
-  const value = order.field === "SCORE" ? position.value : new Date(position.value);
-  const beyond = order.direction === "ASC" ? "gt" : "lt";
-  return {
-    OR: [{ [column]: { [beyond]: value } }, { [column]: value, id: { [beyond]: position.id } }],
-  };
+  const value = order.field === "SCORE" ? Prisma.sql`${position.value}::int` : Prisma.sql`${new Date(position.value)}::timestamptz`;
+  const beyond = Prisma.raw(order.direction === "ASC" ? ">" : "<");
+  return Prisma.sql`(${Prisma.raw(COLUMN[order.field])}, id) ${beyond} (${value}, ${position.id}::uuid)`;
 }

@@ -1,7 +1,6 @@
-import type { ActivityType } from "../../domain/lead/lead-status";
 import { ValidationError } from "../../domain/shared/domain-error";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
-import type { TenantDb } from "../../infrastructure/prisma/tenant-db";
+import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView } from "../lead-view";
 import { decodeCursor, encodeCursor, pageSize } from "./cursor";
 import { pageOf, type Page } from "./page";
@@ -24,14 +23,6 @@ export function activityPaging(args: ActivityPageArgs): { size: number; after: {
   return { size, after: { occurredAt: new Date(position.value), id: position.id } };
 }
 
-interface ActivityRow {
-  id: string;
-  leadId: string;
-  type: string;
-  summary: string;
-  occurredAt: Date;
-  actorId: string | null;
-}
 
 /**
  * One page of activities (newest first) for each of many leads in one
@@ -39,14 +30,14 @@ interface ActivityRow {
  * once per lead and stops after the page.
  */
 export async function listActivitiesOfLeads(
-  db: TenantDb,
+  db: ReadDb,
   tenantId: string,
   leadIds: readonly string[],
   args: ActivityPageArgs,
 ): Promise<Map<string, Page<ActivityView>>> {
   const { size, after } = activityPaging(args);
   const afterClause = after ? Prisma.sql`AND (a.occurred_at, a.id) < (${after.occurredAt}::timestamptz, ${after.id}::uuid)` : Prisma.empty;
-  const rows = await db.$queryRaw<ActivityRow[]>`
+  const rows = await db.rows<ActivityView>(Prisma.sql`
     SELECT a.id, a.lead_id AS "leadId", a.type, a.summary, a.occurred_at AS "occurredAt", a.actor_id AS "actorId"
     FROM unnest(${[...new Set(leadIds)]}::uuid[]) AS l(id)
     CROSS JOIN LATERAL (
@@ -54,10 +45,10 @@ export async function listActivitiesOfLeads(
       WHERE a.tenant_id = ${tenantId}::uuid AND a.lead_id = l.id ${afterClause}
       ORDER BY a.occurred_at DESC, a.id DESC
       LIMIT ${size + 1}
-    ) a`;
+    ) a`);
   const byLead = new Map<string, ActivityView[]>(leadIds.map((id) => [id, []]));
   for (const row of rows) {
-    byLead.get(row.leadId)?.push({ ...row, type: row.type as ActivityType, occurredAt: new Date(row.occurredAt) });
+    byLead.get(row.leadId)?.push(row);
   }
   return new Map([...byLead].map(([leadId, activities]) => [leadId, pageOf(activities, size, activityCursor)]));
 }

@@ -1,9 +1,9 @@
 import { LEAD_SOURCES, LEAD_STATUSES, type LeadSource, type LeadStatus } from "../../domain/lead/lead-status";
 import { ValidationError } from "../../domain/shared/domain-error";
 import { parseUuid } from "../../domain/shared/identifier";
-import type { Prisma } from "../../infrastructure/prisma/generated/client";
-import { leadStateFromRow } from "../../infrastructure/prisma/lead-row-mapper";
-import type { TenantDb } from "../../infrastructure/prisma/tenant-db";
+import { Prisma } from "../../infrastructure/prisma/generated/client";
+import { LEAD_COLUMNS, leadStateFromRow, type LeadRow } from "../../infrastructure/prisma/lead-row-mapper";
+import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import { leadViewOf, type LeadView } from "../lead-view";
 import { pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, afterCursor, leadCursor, leadOrderBy, type LeadOrder } from "./lead-ordering";
@@ -33,41 +33,46 @@ function literalPattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Validates a filter and turns it into the WHERE of a lead query (tenant named explicitly). */
-export function leadWhere(tenantId: string, filter: LeadFilter | null | undefined): Prisma.LeadWhereInput {
-  const where: Prisma.LeadWhereInput = { tenantId };
-  if (!filter) return where;
-  if (filter.status?.length) where.status = { in: filter.status.filter((s) => LEAD_STATUSES.includes(s)) };
-  if (filter.source?.length) where.source = { in: filter.source.filter((s) => LEAD_SOURCES.includes(s)) };
-  if (filter.ownerId != null) where.ownerId = parseUuid(filter.ownerId, "ownerId");
-  if (filter.campaignId != null) where.campaignId = parseUuid(filter.campaignId, "campaignId");
-  if (filter.tag != null) where.tags = { has: filter.tag.trim().toLowerCase() };
-  if (filter.minScore != null) where.score = { gte: filter.minScore };
-  if (filter.createdAfter || filter.createdBefore) {
+/** Validates a filter and turns it into the WHERE conditions of a lead query (tenant named explicitly). */
+export function leadWhere(tenantId: string, filter: LeadFilter | null | undefined): Prisma.Sql {
+  const conditions = [Prisma.sql`tenant_id = ${tenantId}::uuid`];
+  if (filter) {
+    if (filter.status?.length) conditions.push(Prisma.sql`status = ANY(${filter.status.filter((s) => LEAD_STATUSES.includes(s))}::text[])`);
+    if (filter.source?.length) conditions.push(Prisma.sql`source = ANY(${filter.source.filter((s) => LEAD_SOURCES.includes(s))}::text[])`);
+    if (filter.ownerId != null) conditions.push(Prisma.sql`owner_id = ${parseUuid(filter.ownerId, "ownerId")}::uuid`);
+    if (filter.campaignId != null) conditions.push(Prisma.sql`campaign_id = ${parseUuid(filter.campaignId, "campaignId")}::uuid`);
+    if (filter.tag != null) conditions.push(Prisma.sql`tags @> ARRAY[${filter.tag.trim().toLowerCase()}::text]`);
+    if (filter.minScore != null) conditions.push(Prisma.sql`score >= ${filter.minScore}::int`);
     for (const [field, date] of [["createdAfter", filter.createdAfter], ["createdBefore", filter.createdBefore]] as const) {
       if (date && Number.isNaN(date.getTime())) throw new ValidationError(field, `${field} is not a valid timestamp`);
     }
-    where.createdAt = { gte: filter.createdAfter ?? undefined, lt: filter.createdBefore ?? undefined };
+    if (filter.createdAfter) conditions.push(Prisma.sql`created_at >= ${filter.createdAfter}::timestamptz`);
+    if (filter.createdBefore) conditions.push(Prisma.sql`created_at < ${filter.createdBefore}::timestamptz`);
+    const search = filter.search?.trim();
+    if (search) {
+      if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
+      const pattern = `%${literalPattern(search)}%`;
+      conditions.push(Prisma.sql`(name ILIKE ${pattern} OR email ILIKE ${pattern} OR company ILIKE ${pattern})`);
+    }
   }
-  const search = filter.search?.trim();
-  if (search) {
-    if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
-    const contains = { contains: literalPattern(search), mode: "insensitive" as const };
-    where.OR = [{ name: contains }, { email: contains }, { company: contains }];
-  }
-  return where;
+  return Prisma.join(conditions, " AND ");
 }
 
-export async function listLeads(db: TenantDb, tenantId: string, args: ListLeadsArgs): Promise<Page<LeadView>> {
+export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs): Promise<Page<LeadView>> {
   const size = pageSize(args.first);
   const order = args.orderBy ?? DEFAULT_LEAD_ORDER;
   const where = leadWhere(tenantId, args.filter);
-  const pageWhere = args.after ? { AND: [where, afterCursor(order, args.after)] } : where;
-  const rows = await db.lead.findMany({ where: pageWhere, orderBy: leadOrderBy(order), take: size + 1 });
+  const after = args.after ? Prisma.sql`AND ${afterCursor(order, args.after)}` : Prisma.empty;
+  const rows = await db.rows<LeadRow>(Prisma.sql`
+    SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead
+    WHERE ${where} ${after}
+    ORDER BY ${leadOrderBy(order)}
+    LIMIT ${size + 1}`);
   return pageOf(rows.map((row) => leadViewOf(leadStateFromRow(row))), size, leadCursor(order));
 }
 
 /** Counted only when a client asks for totalCount: it is a statement of its own. */
-export function countLeads(db: TenantDb, tenantId: string, filter: LeadFilter | null | undefined): Promise<number> {
-  return db.lead.count({ where: leadWhere(tenantId, filter) });
+export async function countLeads(db: ReadDb, tenantId: string, filter: LeadFilter | null | undefined): Promise<number> {
+  const [row] = await db.rows<{ count: number }>(Prisma.sql`SELECT count(*)::int AS count FROM lead WHERE ${leadWhere(tenantId, filter)}`);
+  return row.count;
 }

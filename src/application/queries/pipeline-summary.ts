@@ -1,7 +1,7 @@
 import { LEAD_STATUSES, type LeadStatus } from "../../domain/lead/lead-status";
 import { parseUuid } from "../../domain/shared/identifier";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
-import type { TenantDb } from "../../infrastructure/prisma/tenant-db";
+import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 
 export interface MoneyTotal {
   /** A decimal string: sums of 32-bit amounts outgrow 32 bits. */
@@ -23,14 +23,14 @@ interface StageRow {
 }
 
 /** Counts and value per stage, every stage listed even when empty. */
-export async function pipelineSummary(db: TenantDb, tenantId: string, ownerId?: string | null): Promise<PipelineSummary> {
+export async function pipelineSummary(db: ReadDb, tenantId: string, ownerId?: string | null): Promise<PipelineSummary> {
   const owner = ownerId == null ? Prisma.empty : Prisma.sql`AND owner_id = ${parseUuid(ownerId, "ownerId")}::uuid`;
-  const rows = await db.$queryRaw<StageRow[]>`
+  const rows = await db.rows<StageRow>(Prisma.sql`
     SELECT status, estimated_value_currency AS currency, count(*)::int AS count,
            sum(estimated_value_minor)::text AS "amountMinor"
     FROM lead WHERE tenant_id = ${tenantId}::uuid ${owner}
     GROUP BY status, estimated_value_currency
-    ORDER BY status, estimated_value_currency`;
+    ORDER BY status, estimated_value_currency`);
   const stages = LEAD_STATUSES.map((status) => {
     const ofStage = rows.filter((row) => row.status === status);
     return {

@@ -69,7 +69,20 @@ export class ActivityConnection {
   @Field(() => Int) totalCount!: number;
 }
 
-export function edgesOf<T>(page: Page<T>): { edges: { cursor: string; node: T }[]; pageInfo: PageInfo } {
-  const edges = page.nodes.map((node) => ({ cursor: page.cursorOf(node), node }));
-  return { edges, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
+/** Edges of a page; a cursor is encoded only if the client selects it. */
+export function edgesOf<T>(page: Page<T>): { edges: { readonly cursor: string; node: T }[]; pageInfo: PageInfo } {
+  const edges = page.nodes.map((node) => ({
+    node,
+    get cursor() {
+      return page.cursorOf(node);
+    },
+  }));
+  const last = page.nodes.at(-1);
+  const pageInfo = {
+    hasNextPage: page.hasNextPage,
+    get endCursor() {
+      return last === undefined ? null : page.cursorOf(last);
+    },
+  };
+  return { edges, pageInfo };
 }

@@ -15,8 +15,7 @@ export interface TenantScopedPrisma {
 }
 
 /**
- * The tenant-scoped Prisma client extension. One transaction per command and
- * per read batch instead of Prisma's per-query RLS wrapper (STACK.md: 2.4x the
+ * The tenant-scoped Prisma client extension. One transaction per command instead of Prisma's per-query RLS wrapper (STACK.md: 2.4x the
  * cost, breaks explicit transactions, stalls with driver adapters).
  */
 export function tenantScoped(client: PrismaClient, options: { timeoutMs?: number } = {}): TenantScopedPrisma {
@@ -36,14 +35,5 @@ export function tenantScoped(client: PrismaClient, options: { timeoutMs?: number
   return {
     inTenant: (tenantId, work) => extended.$inTenant(tenantId, work),
     client,
-  };
-}
-
-/** Reads spread over several copies (read replicas), one transaction at a time each. */
-export function roundRobin(copies: TenantScopedPrisma[]): TenantScopedPrisma {
-  let next = 0;
-  return {
-    inTenant: (tenantId, work) => copies[next++ % copies.length].inTenant(tenantId, work),
-    client: copies[0].client,
   };
 }

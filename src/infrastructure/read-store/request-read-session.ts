@@ -1,4 +1,4 @@
-import type { TenantDb, TenantScopedPrisma } from "./tenant-db";
+import type { ReadDb, TenantReads } from "./tenant-reads";
 
 /**
  * One read transaction for a whole query request: every DataLoader batch of
@@ -7,23 +7,19 @@ import type { TenantDb, TenantScopedPrisma } from "./tenant-db";
  * Only for read-only operations: a request holding this connection never
  * waits for a second one, so the pool cannot starve itself.
  */
-export class RequestReadSession implements TenantScopedPrisma {
-  private session: Promise<TenantDb> | null = null;
+export class RequestReadSession implements TenantReads {
+  private session: Promise<ReadDb> | null = null;
   private finished: Promise<unknown> | null = null;
   private release: () => void = () => {};
   /** One connection runs one statement at a time: batches take turns. */
   private turn: Promise<unknown> = Promise.resolve();
 
   constructor(
-    private readonly base: TenantScopedPrisma,
+    private readonly base: TenantReads,
     private readonly tenantId: string,
   ) {}
 
-  get client() {
-    return this.base.client;
-  }
-
-  async inTenant<T>(tenantId: string, work: (db: TenantDb) => Promise<T>): Promise<T> {
+  async inTenant<T>(tenantId: string, work: (db: ReadDb) => Promise<T>): Promise<T> {
     if (tenantId !== this.tenantId) return this.base.inTenant(tenantId, work);
     this.session ??= this.open();
     const session = this.session;
@@ -32,13 +28,14 @@ export class RequestReadSession implements TenantScopedPrisma {
     return result;
   }
 
+  /** Ends the transaction (COMMIT) and returns the connection; resolves when done. */
   async close(): Promise<void> {
     this.release();
     await this.finished?.catch(() => {});
   }
 
-  private open(): Promise<TenantDb> {
-    return new Promise<TenantDb>((resolveSession, rejectSession) => {
+  private open(): Promise<ReadDb> {
+    return new Promise<ReadDb>((resolveSession, rejectSession) => {
       this.finished = this.base
         .inTenant(this.tenantId, (db) => {
           resolveSession(db);

@@ -39,8 +39,15 @@ function perParentLoader<A, V>(
   );
 }
 
+/** The key of one lead's page of activities (arguments as the field resolves them). */
+export function activityPageKey(leadId: string, args: ActivityPageArgs): string {
+  return `${leadId}|${args.first ?? ""}|${args.after ?? ""}`;
+}
+
 export function createLoaders(reads: TenantReads, tenantId: string) {
   return {
+    /** Pages of activities fetched together with their leads (look-ahead): served without a batch. */
+    prefetchedActivities: new Map<string, Page<ActivityView>>(),
     leadById: new DataLoader<string, LeadView | null>((ids) => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
     activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(reads, tenantId, (db, ids, args) =>
       listActivitiesOfLeads(db, tenantId, ids, args),

@@ -1,8 +1,8 @@
 import { LEAD_STATUSES, type LeadStatus } from "../../domain/lead/lead-status";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
-import { LEAD_COLUMNS, leadStateFromRow, type LeadRow } from "../../infrastructure/prisma/lead-row-mapper";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
-import { leadViewOf, type LeadView } from "../lead-view";
+import type { LeadView } from "../lead-view";
+import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
 import { decodeCursor, pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, leadCursor } from "./lead-ordering";
 import { pageOf, type Page } from "./page";
@@ -42,16 +42,16 @@ export async function listAssignedLeads(
   args: AssignedLeadsArgs,
 ): Promise<Map<string, Page<LeadView>>> {
   const { size, afterClause } = assignedLeadsPaging(args);
-  const rows = await db.rows<LeadRow>(Prisma.sql`
+  const rows = await db.rows<LeadViewRow>(Prisma.sql`
     SELECT page.* FROM unnest(${[...new Set(ownerIds)]}::uuid[]) AS o(id)
     CROSS JOIN LATERAL (
-      SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead l
+      SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead l
       WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = o.id ${statusClause(args.status)} ${afterClause}
       ORDER BY l.created_at DESC, l.id DESC
       LIMIT ${size + 1}
     ) page`);
   const byOwner = new Map<string, LeadView[]>(ownerIds.map((id) => [id, []]));
-  for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadViewOf(leadStateFromRow(row)));
+  for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadViewFromRow(row));
   const cursorOf = leadCursor(DEFAULT_LEAD_ORDER);
   return new Map([...byOwner].map(([ownerId, leads]) => [ownerId, pageOf(leads, size, cursorOf)]));
 }

@@ -1,12 +1,30 @@
 import { Prisma } from "../../infrastructure/prisma/generated/client";
-import { LEAD_COLUMNS, leadStateFromRow, type LeadRow } from "../../infrastructure/prisma/lead-row-mapper";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
-import { leadViewOf, type LeadView } from "../lead-view";
+import type { ActivityView, LeadView } from "../lead-view";
+import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
+import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
+import type { Page } from "./page";
 
 /** Leads by id, in the order asked, null where the tenant has no such lead. Batched by the API's loaders. */
 export async function getLeads(db: ReadDb, tenantId: string, ids: readonly string[]): Promise<(LeadView | null)[]> {
-  const rows = await db.rows<LeadRow>(Prisma.sql`
-    SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${[...new Set(ids)]}::uuid[])`);
-  const byId = new Map(rows.map((row) => [row.id, leadViewOf(leadStateFromRow(row))]));
+  const rows = await db.rows<LeadViewRow>(byIds(tenantId, ids));
+  const byId = new Map(rows.map((row) => [row.id, leadViewFromRow(row)]));
   return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** One lead with its page of activities, in one statement (a lead's detail screen). */
+export async function getLeadWithActivities(
+  db: ReadDb,
+  tenantId: string,
+  id: string,
+  activities: ActivityPageArgs,
+): Promise<{ lead: LeadView; activities: Page<ActivityView> } | null> {
+  const [row] = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
+    SELECT l.*, joined_activities.activities FROM (${byIds(tenantId, [id])}) l
+    ${activitiesJoinedAsJson(tenantId, activities)}`);
+  return row ? { lead: leadViewFromRow(row), activities: activityPageFromJson(row.activities, activities) } : null;
+}
+
+function byIds(tenantId: string, ids: readonly string[]): Prisma.Sql {
+  return Prisma.sql`SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${[...new Set(ids)]}::uuid[])`;
 }

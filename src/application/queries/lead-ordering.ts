@@ -28,10 +28,16 @@ export function leadCursor(order: LeadOrder): (lead: LeadView) => string {
   return (lead) => encodeCursor({ ordering, value: sortValueOf(lead, order.field), id: lead.id });
 }
 
-/** ORDER BY the field, ties broken by id in the same direction: a total order. */
-export function leadOrderBy(order: LeadOrder): Prisma.Sql {
+/** The same columns by the names a read selects them as (lead-rows.ts). */
+const SELECTED_AS = { CREATED_AT: '"createdAt"', UPDATED_AT: '"updatedAt"', SCORE: "score" } as const;
+
+/**
+ * ORDER BY the field, ties broken by id in the same direction: a total order.
+ * `selected` orders a query's output (column aliases) instead of the table.
+ */
+export function leadOrderBy(order: LeadOrder, { selected = false } = {}): Prisma.Sql {
   const direction = order.direction === "ASC" ? "ASC" : "DESC";
-  return Prisma.raw(`${COLUMN[order.field]} ${direction}, id ${direction}`);
+  return Prisma.raw(`${(selected ? SELECTED_AS : COLUMN)[order.field]} ${direction}, id ${direction}`);
 }
 
 /**

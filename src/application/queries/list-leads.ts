@@ -2,9 +2,10 @@ import { LEAD_SOURCES, LEAD_STATUSES, type LeadSource, type LeadStatus } from ".
 import { ValidationError } from "../../domain/shared/domain-error";
 import { parseUuid } from "../../domain/shared/identifier";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
-import { LEAD_COLUMNS, leadStateFromRow, type LeadRow } from "../../infrastructure/prisma/lead-row-mapper";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
-import { leadViewOf, type LeadView } from "../lead-view";
+import type { ActivityView, LeadView } from "../lead-view";
+import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
+import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
 import { pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, afterCursor, leadCursor, leadOrderBy, type LeadOrder } from "./lead-ordering";
 import { pageOf, type Page } from "./page";
@@ -58,17 +59,37 @@ export function leadWhere(tenantId: string, filter: LeadFilter | null | undefine
   return Prisma.join(conditions, " AND ");
 }
 
-export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs): Promise<Page<LeadView>> {
+/** A page of leads; with the page of activities of each when they were asked for together. */
+export interface LeadPage extends Page<LeadView> {
+  activities: Map<string, Page<ActivityView>> | null;
+}
+
+/**
+ * One page of leads in one statement. With `activities`, each lead's page of
+ * activities comes in the same statement (a LATERAL join after the LIMIT), so
+ * a list screen costs one round trip, not one per level.
+ */
+export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs, activities?: ActivityPageArgs | null): Promise<LeadPage> {
   const size = pageSize(args.first);
   const order = args.orderBy ?? DEFAULT_LEAD_ORDER;
   const where = leadWhere(tenantId, args.filter);
   const after = args.after ? Prisma.sql`AND ${afterCursor(order, args.after)}` : Prisma.empty;
-  const rows = await db.rows<LeadRow>(Prisma.sql`
-    SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead
+  const page = Prisma.sql`
+    SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead
     WHERE ${where} ${after}
     ORDER BY ${leadOrderBy(order)}
-    LIMIT ${size + 1}`);
-  return pageOf(rows.map((row) => leadViewOf(leadStateFromRow(row))), size, leadCursor(order));
+    LIMIT ${size + 1}`;
+  const cursorOf = leadCursor(order);
+  if (!activities) {
+    const rows = await db.rows<LeadViewRow>(page);
+    return { ...pageOf(rows.map(leadViewFromRow), size, cursorOf), activities: null };
+  }
+  const rows = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
+    SELECT l.*, joined_activities.activities FROM (${page}) l
+    ${activitiesJoinedAsJson(tenantId, activities)}
+    ORDER BY ${leadOrderBy(order, { selected: true })}`);
+  const leads = pageOf(rows.map(leadViewFromRow), size, cursorOf);
+  return { ...leads, activities: new Map(rows.map((row) => [row.id, activityPageFromJson(row.activities, activities)])) };
 }
 
 /** Counted only when a client asks for totalCount: it is a statement of its own. */

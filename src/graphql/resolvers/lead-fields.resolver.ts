@@ -2,6 +2,8 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import type { ActivityView, LeadView } from "../../application/lead-view";
 import { activityPaging } from "../../application/queries/list-activities";
 import { loadersOf, type RequestContext } from "../context";
+import { activityPageKey } from "../loaders";
+import type { Page } from "../../application/queries/page";
 import { Campaign, User } from "../types/federated-references";
 import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../types/lead";
 
@@ -9,15 +11,19 @@ import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../
 @Resolver(() => Lead)
 export class LeadFieldsResolver {
   @FieldResolver(() => ActivityConnection)
-  async activities(
+  activities(
     @Root() lead: LeadView,
     @Ctx() context: RequestContext,
     @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
-  ): Promise<ActivityConnection> {
+  ): ActivityConnection | Promise<ActivityConnection> {
+    const loaders = loadersOf(context);
+    const connectionOf = (page: Page<ActivityView>) => ({ ...edgesOf(page), totalCount: lead.activityCount });
+    // Fetched with the lead already: answered at once, no promise per lead.
+    const prefetched = loaders.prefetchedActivities.get(activityPageKey(lead.id, { first, after }));
+    if (prefetched) return connectionOf(prefetched);
     activityPaging({ first, after });
-    const page = await loadersOf(context).activitiesOfLead.load({ id: lead.id, args: { first, after } });
-    return { ...edgesOf(page), totalCount: lead.activityCount };
+    return loaders.activitiesOfLead.load({ id: lead.id, args: { first, after } }).then(connectionOf);
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The sales rep who owns the lead (resolved by the identity subgraph)." })

@@ -1,24 +1,48 @@
-import { Arg, Ctx, ID, Int, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Ctx, ID, Info, Int, Query, Resolver } from "type-graphql";
+import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
+import { getLeadWithActivities } from "../../application/queries/get-leads";
 import { countLeads, listLeads } from "../../application/queries/list-leads";
 import { pipelineSummary } from "../../application/queries/pipeline-summary";
 import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
 import { loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
+import { argumentsOfSelected } from "../look-ahead";
+import { activityPageKey } from "../loaders";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
+
+/** Activity paging worth fetching ahead; invalid paging is left for the field itself to refuse, where it belongs. */
+function prefetchable(args: Record<string, unknown> | null): ActivityPageArgs | null {
+  if (!args) return null;
+  try {
+    activityPaging(args as ActivityPageArgs);
+    return args as ActivityPageArgs;
+  } catch {
+    return null;
+  }
+}
 
 @Resolver()
 export class LeadQueriesResolver {
   @Query(() => Lead, { nullable: true, description: "null when no such lead exists in the caller's tenant." })
-  async lead(@Arg("id", () => ID) id: string, @Ctx() context: RequestContext) {
-    requireRole(context, READ);
-    return loadersOf(context).leadById.load(parseUuid(id, "id"));
+  async lead(@Arg("id", () => ID) id: string, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+    const { tenantId } = requireRole(context, READ);
+    const leadId = parseUuid(id, "id");
+    const loaders = loadersOf(context);
+    // A detail screen shows the lead's activities: fetch them in the same statement.
+    const activities = prefetchable(argumentsOfSelected(info, ["activities"], "Lead"));
+    if (!activities) return loaders.leadById.load(leadId);
+    const found = await readsOf(context).inTenant(tenantId, (db) => getLeadWithActivities(db, tenantId, leadId, activities));
+    if (found) loaders.prefetchedActivities.set(activityPageKey(leadId, activities), found.activities);
+    return found?.lead ?? null;
   }
 
   @Query(() => LeadConnection)
   async leads(
     @Ctx() context: RequestContext,
+    @Info() info: GraphQLResolveInfo,
     @Arg("filter", () => LeadFilter, { nullable: true }) filter?: LeadFilter | null,
     @Arg("orderBy", () => LeadOrder, { nullable: true }) orderBy?: LeadOrder | null,
     @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
@@ -26,7 +50,13 @@ export class LeadQueriesResolver {
   ): Promise<LeadConnection> {
     const { tenantId } = requireRole(context, READ);
     const reads = readsOf(context);
-    const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after }));
+    // A list screen usually shows each lead's latest activities: fetch them in the same statement.
+    const activities = prefetchable(argumentsOfSelected(info, ["edges", "node", "activities"], "Lead"));
+    const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after }, activities));
+    if (activities && page.activities) {
+      const prefetched = loadersOf(context).prefetchedActivities;
+      for (const [leadId, activityPage] of page.activities) prefetched.set(activityPageKey(leadId, activities), activityPage);
+    }
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import type { Prisma } from "../prisma/generated/client";
+import { readTypeParsers } from "./timestamp-parser";
 
 /** A read statement, written with Prisma.sql (text with $n placeholders plus values). */
 export type ReadStatement = Prisma.Sql;
@@ -76,7 +77,7 @@ function readDbOn(client: PoolClient, onStatement: PooledReadsOptions["onStateme
   return {
     async rows<R>(statement: ReadStatement): Promise<R[]> {
       const started = performance.now();
-      const result = await client.query({ name: statementName(statement.text), text: statement.text, values: statement.values });
+      const result = await client.query({ name: statementName(statement.text), text: statement.text, values: statement.values, types: readTypeParsers });
       onStatement?.(statement.text, performance.now() - started);
       return result.rows as R[];
     },

@@ -4,6 +4,7 @@ import type { LeadRepository } from "../../domain/lead/lead-repository";
 import { VersionConflictError } from "../../domain/shared/domain-error";
 import { Prisma } from "./generated/client";
 import { LEAD_COLUMNS, leadColumnsFromState, leadStateFromRow, type LeadRow } from "./lead-row-mapper";
+import { jsonOrNull } from "./json-parameter";
 import type { TenantDb } from "./tenant-db";
 
 /** The lead repository over one tenant transaction. Every statement names the tenant. */
@@ -27,59 +28,58 @@ export class PrismaLeadRepository implements LeadRepository {
     // Reserve the address until commit, so two transactions claiming it (a
     // capture and a contact update, say) queue up and the second sees the first.
     await this.db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`${this.tenantId}:${email.value}`}, 0))`;
-    const found = await this.db.lead.findUnique({
-      where: { tenantId_email: { tenantId: this.tenantId, email: email.value } },
-      select: { id: true },
-    });
-    return found?.id ?? null;
+    const found = await this.db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND email = ${email.value}`;
+    return found[0]?.id ?? null;
   }
 
   async add(lead: Lead): Promise<void> {
     // The caller reserved the email through findIdByEmail; the unique index
     // (tenant_id, email) stays the guarantee behind it.
-    await this.db.lead.create({ data: { tenantId: this.tenantId, id: lead.id, ...this.columns(lead) } });
+    const c = leadColumnsFromState(lead.state);
+    await this.db.$executeRaw`
+      INSERT INTO lead (tenant_id, id, name, email, phone, company, source, status, score, estimated_value_minor,
+        estimated_value_currency, tags, lost_reason, owner_id, campaign_id, enrichment, activity_count, version,
+        created_at, updated_at, converted_at)
+      VALUES (${this.tenantId}::uuid, ${lead.id}::uuid, ${c.name}, ${c.email}, ${c.phone}, ${c.company}, ${c.source}, ${c.status},
+        ${c.score}, ${c.estimatedValueMinor}, ${c.estimatedValueCurrency}, ${c.tags}::text[], ${c.lostReason}, ${c.ownerId}::uuid,
+        ${c.campaignId}::uuid, ${jsonOrNull(c.enrichment)}::jsonb, ${c.activityCount}, ${c.version}, ${c.createdAt}::timestamptz,
+        ${c.updatedAt}::timestamptz, ${c.convertedAt}::timestamptz)`;
     await this.insertNewActivities(lead);
   }
 
   async save(lead: Lead, loadedVersion: number): Promise<void> {
-    const { count } = await this.db.lead.updateMany({
-      where: { tenantId: this.tenantId, id: lead.id, version: loadedVersion },
-      data: this.columns(lead),
-    });
-    if (count !== 1) {
-      const current = await this.db.lead.findUnique({
-        where: { tenantId_id: { tenantId: this.tenantId, id: lead.id } },
-        select: { version: true },
-      });
-      throw new VersionConflictError(loadedVersion, current?.version ?? loadedVersion);
+    const c = leadColumnsFromState(lead.state);
+    const updated = await this.db.$executeRaw`
+      UPDATE lead SET name = ${c.name}, email = ${c.email}, phone = ${c.phone}, company = ${c.company}, source = ${c.source},
+        status = ${c.status}, score = ${c.score}, estimated_value_minor = ${c.estimatedValueMinor},
+        estimated_value_currency = ${c.estimatedValueCurrency}, tags = ${c.tags}::text[], lost_reason = ${c.lostReason},
+        owner_id = ${c.ownerId}::uuid, campaign_id = ${c.campaignId}::uuid, enrichment = ${jsonOrNull(c.enrichment)}::jsonb,
+        activity_count = ${c.activityCount}, version = ${c.version}, created_at = ${c.createdAt}::timestamptz,
+        updated_at = ${c.updatedAt}::timestamptz, converted_at = ${c.convertedAt}::timestamptz
+      WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid AND version = ${loadedVersion}`;
+    if (updated !== 1) {
+      const current = await this.db.$queryRaw<{ version: number }[]>`
+        SELECT version FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid`;
+      throw new VersionConflictError(loadedVersion, current[0]?.version ?? loadedVersion);
     }
     await this.insertNewActivities(lead);
   }
 
   async remove(lead: Lead): Promise<void> {
     // Activities go with the lead through the foreign key's ON DELETE CASCADE.
-    await this.db.lead.deleteMany({ where: { tenantId: this.tenantId, id: lead.id } });
-  }
-
-  private columns(lead: Lead) {
-    const columns = leadColumnsFromState(lead.state);
-    return { ...columns, enrichment: columns.enrichment ?? Prisma.DbNull };
+    await this.db.$executeRaw`DELETE FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid`;
   }
 
   private async insertNewActivities(lead: Lead): Promise<void> {
     const activities = lead.pullNewActivities();
     if (activities.length === 0) return;
-    await this.db.activity.createMany({
-      data: activities.map((activity) => ({
-        tenantId: this.tenantId,
-        id: activity.id,
-        leadId: activity.leadId,
-        type: activity.type,
-        summary: activity.summary,
-        occurredAt: activity.occurredAt,
-        actorId: activity.actorId,
-        createdAt: activity.createdAt,
-      })),
-    });
+    const rows = activities.map(
+      (a) =>
+        Prisma.sql`(${this.tenantId}::uuid, ${a.id}::uuid, ${a.leadId}::uuid, ${a.type}, ${a.summary}, ${a.occurredAt}::timestamptz, ${a.actorId}::uuid, ${a.createdAt}::timestamptz)`,
+    );
+    await this.db.$executeRaw`
+      INSERT INTO activity (tenant_id, id, lead_id, type, summary, occurred_at, actor_id, created_at)
+      VALUES ${Prisma.join(rows)}`;
   }
 }

@@ -1,14 +1,14 @@
 import "reflect-metadata";
 import { buildSubgraphSchema } from "@apollo/subgraph";
 import { printSchemaWithDirectives } from "@graphql-tools/utils";
-import { graphql, GraphQLError, parse, type GraphQLSchema } from "graphql";
-import { buildSchema, createResolversMap } from "type-graphql";
+import { graphql, GraphQLError, isObjectType, parse, type GraphQLSchema } from "graphql";
+import { buildSchema, createResolversMap, getMetadataStorage } from "type-graphql";
 import type { LiveEventBus } from "../application/live-events";
 import { InProcessEventBus } from "../infrastructure/events/in-process-event-bus";
 import { authChecker } from "./auth";
 import { entityReferenceResolvers } from "./entity-references";
 import { LeadEventsResolver } from "./resolvers/lead-events.resolver";
-import { ActivityFieldsResolver, LeadConnectionResolver, LeadFieldsResolver } from "./resolvers/lead-fields.resolver";
+import { activityFields, ActivityFieldsResolver, LeadConnectionResolver, leadFields, LeadFieldsResolver } from "./resolvers/lead-fields.resolver";
 import { LeadMutationsResolver } from "./resolvers/lead-mutations.resolver";
 import { LeadQueriesResolver } from "./resolvers/lead-queries.resolver";
 import { UserResolver } from "./resolvers/user.resolver";
@@ -41,7 +41,7 @@ export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<
     validate: false, // the domain's value objects validate, with RULES.md's codes
     skipCheck: true,
   });
-  const resolvers = createResolversMap(typeGraphQLSchema) as Record<string, Record<string, unknown>>;
+  const resolvers = resolveDirectly(typeGraphQLSchema, createResolversMap(typeGraphQLSchema) as Record<string, Record<string, unknown>>);
   for (const [typeName, reference] of Object.entries(entityReferenceResolvers)) {
     resolvers[typeName] = { ...resolvers[typeName], ...(reference as Record<string, unknown>) };
   }
@@ -51,6 +51,31 @@ export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<
   });
   guardRepresentations(subgraph);
   return subgraph;
+}
+
+const ROOT_TYPES = new Set(["Query", "Mutation", "Subscription"]);
+
+/**
+ * type-graphql gives every field a resolver of its own: a plain property is
+ * read through a wrapper, and a field resolver's wrapper copies the parent
+ * into a class instance and awaits its arguments, per call. On a page of
+ * leads that is thousands of calls per request. So properties are left to
+ * graphql-js's default resolver, and the per-item field resolvers are the
+ * plain functions their classes delegate to.
+ */
+function resolveDirectly(schema: GraphQLSchema, resolvers: Record<string, Record<string, unknown>>): Record<string, Record<string, unknown>> {
+  const storage = getMetadataStorage();
+  const typeNameOf = (target: Function) => storage.objectTypes.find((type) => type.target === target)?.name;
+  const computed = new Set(storage.fieldResolvers.map((field) => `${field.getObjectType ? typeNameOf(field.getObjectType() as Function) : ""}.${field.schemaName}`));
+  for (const [typeName, fields] of Object.entries(resolvers)) {
+    if (ROOT_TYPES.has(typeName) || !isObjectType(schema.getType(typeName))) continue;
+    for (const fieldName of Object.keys(fields)) {
+      if (!fieldName.startsWith("__") && !computed.has(`${typeName}.${fieldName}`)) delete fields[fieldName];
+    }
+  }
+  Object.assign(resolvers.Lead, leadFields);
+  Object.assign(resolvers.Activity, activityFields);
+  return resolvers;
 }
 
 /**

@@ -1,11 +1,36 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import type { ActivityView, LeadView } from "../../application/lead-view";
-import { activityPaging } from "../../application/queries/list-activities";
+import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
 import { loadersOf, type RequestContext } from "../context";
 import { activityPageKey } from "../loaders";
 import type { Page } from "../../application/queries/page";
 import { Campaign, User } from "../types/federated-references";
 import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../types/lead";
+
+/**
+ * The per-item fields of leads and activities as plain functions. The classes
+ * below declare them to the schema; schema.ts installs these functions as the
+ * resolvers themselves, because type-graphql's wrapper copies the parent into
+ * a class instance and awaits the arguments on every call (a promise per lead
+ * on a page of 50).
+ */
+export const leadFields = {
+  activities(lead: LeadView, args: ActivityPageArgs, context: RequestContext): ActivityConnection | Promise<ActivityConnection> {
+    const loaders = loadersOf(context);
+    const connectionOf = (page: Page<ActivityView>) => ({ ...edgesOf(page), totalCount: lead.activityCount });
+    // Fetched with the lead already (look-ahead): answered at once.
+    const prefetched = loaders.prefetchedActivities.get(activityPageKey(lead.id, args));
+    if (prefetched) return connectionOf(prefetched);
+    activityPaging(args);
+    return loaders.activitiesOfLead.load({ id: lead.id, args: { first: args.first, after: args.after } }).then(connectionOf);
+  },
+  owner: (lead: LeadView): User | null => (lead.ownerId ? { id: lead.ownerId } : null),
+  campaign: (lead: LeadView): Campaign | null => (lead.campaignId ? { id: lead.campaignId } : null),
+};
+
+export const activityFields = {
+  actor: (activity: ActivityView): User | null => (activity.actorId ? { id: activity.actorId } : null),
+};
 
 /** Per-parent fields of a lead: batched per request, never one query per lead. */
 @Resolver(() => Lead)
@@ -17,23 +42,17 @@ export class LeadFieldsResolver {
     @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): ActivityConnection | Promise<ActivityConnection> {
-    const loaders = loadersOf(context);
-    const connectionOf = (page: Page<ActivityView>) => ({ ...edgesOf(page), totalCount: lead.activityCount });
-    // Fetched with the lead already: answered at once, no promise per lead.
-    const prefetched = loaders.prefetchedActivities.get(activityPageKey(lead.id, { first, after }));
-    if (prefetched) return connectionOf(prefetched);
-    activityPaging({ first, after });
-    return loaders.activitiesOfLead.load({ id: lead.id, args: { first, after } }).then(connectionOf);
+    return leadFields.activities(lead, { first, after }, context);
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The sales rep who owns the lead (resolved by the identity subgraph)." })
   owner(@Root() lead: LeadView): User | null {
-    return lead.ownerId ? { id: lead.ownerId } : null;
+    return leadFields.owner(lead);
   }
 
   @FieldResolver(() => Campaign, { nullable: true, description: "The marketing campaign the lead came from (resolved by the campaigns subgraph)." })
   campaign(@Root() lead: LeadView): Campaign | null {
-    return lead.campaignId ? { id: lead.campaignId } : null;
+    return leadFields.campaign(lead);
   }
 }
 
@@ -41,7 +60,7 @@ export class LeadFieldsResolver {
 export class ActivityFieldsResolver {
   @FieldResolver(() => User, { nullable: true })
   actor(@Root() activity: ActivityView): User | null {
-    return activity.actorId ? { id: activity.actorId } : null;
+    return activityFields.actor(activity);
   }
 }
 

@@ -17,7 +17,10 @@ import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../
 export const leadFields = {
   activities(lead: LeadView, args: ActivityPageArgs, context: RequestContext): ActivityConnection | Promise<ActivityConnection> {
     const loaders = loadersOf(context);
-    const connectionOf = (page: Page<ActivityView>) => ({ ...edgesOf(page), totalCount: lead.activityCount });
+    const connectionOf = (page: Page<ActivityView>): ActivityConnection => {
+      const { edges, pageInfo } = edgesOf(page);
+      return { edges, pageInfo, totalCount: lead.activityCount };
+    };
     // Fetched with the lead already (look-ahead): answered at once.
     const prefetched = loaders.prefetchedActivities.get(activityPageKey(lead.id, args));
     if (prefetched) return connectionOf(prefetched);

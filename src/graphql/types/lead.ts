@@ -69,20 +69,33 @@ export class ActivityConnection {
   @Field(() => Int) totalCount!: number;
 }
 
-/** Edges of a page; a cursor is encoded only if the client selects it. */
+/** An edge of a page; its cursor is encoded only if the client selects it. */
+class PageEdge<T> {
+  constructor(
+    readonly node: T,
+    private readonly page: Page<T>,
+  ) {}
+
+  get cursor(): string {
+    return this.page.cursorOf(this.node);
+  }
+}
+
+/** The page's pageInfo; endCursor likewise encoded on demand. */
+class PageInfoOf<T> {
+  constructor(private readonly page: Page<T>) {}
+
+  get hasNextPage(): boolean {
+    return this.page.hasNextPage;
+  }
+
+  get endCursor(): string | null {
+    const last = this.page.nodes.at(-1);
+    return last === undefined ? null : this.page.cursorOf(last);
+  }
+}
+
+/** A page as a connection's edges and pageInfo. */
 export function edgesOf<T>(page: Page<T>): { edges: { readonly cursor: string; node: T }[]; pageInfo: PageInfo } {
-  const edges = page.nodes.map((node) => ({
-    node,
-    get cursor() {
-      return page.cursorOf(node);
-    },
-  }));
-  const last = page.nodes.at(-1);
-  const pageInfo = {
-    hasNextPage: page.hasNextPage,
-    get endCursor() {
-      return last === undefined ? null : page.cursorOf(last);
-    },
-  };
-  return { edges, pageInfo };
+  return { edges: page.nodes.map((node) => new PageEdge(node, page)), pageInfo: new PageInfoOf(page) };
 }

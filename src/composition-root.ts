@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { CommandDeps } from "./application/commands/command-deps";
 import { createTokenVerifier } from "./infrastructure/auth/token-verifier";
+import { withVerifiedTokenCache } from "./infrastructure/auth/verified-token-cache";
 import { ConfigError, type Config } from "./infrastructure/config";
 import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-directory-client";
 import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
@@ -106,7 +107,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const http = await startHttpServer({
     schema: await buildCrmSubgraphSchema(events.bus),
     services,
-    authenticate: createTokenVerifier(config.jwt),
+    authenticate: withVerifiedTokenCache(createTokenVerifier(config.jwt)),
     logger,
     host: config.host,
     port: config.port,

@@ -13,7 +13,7 @@ export interface TokenVerifierOptions {
 export type Authenticate = (authorization: string | undefined | null) => Promise<AuthState>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CLOCK_SKEW_SECONDS = 30;
+export const CLOCK_SKEW_SECONDS = 30;
 
 /**
  * Verifies `Authorization: Bearer <JWT>` as RULES.md says. Only the algorithms

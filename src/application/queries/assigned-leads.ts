@@ -2,7 +2,7 @@ import { LEAD_STATUSES, type LeadStatus } from "../../domain/lead/lead-status";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { LeadView } from "../lead-view";
-import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
+import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import { decodeCursor, pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, leadCursor } from "./lead-ordering";
 import { pageOf, type Page } from "./page";
@@ -51,7 +51,7 @@ export async function listAssignedLeads(
       LIMIT ${size + 1}
     ) page`);
   const byOwner = new Map<string, LeadView[]>(ownerIds.map((id) => [id, []]));
-  for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadViewFromRow(row));
+  for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadFieldsFromRow(row));
   const cursorOf = leadCursor(DEFAULT_LEAD_ORDER);
   return new Map([...byOwner].map(([ownerId, leads]) => [ownerId, pageOf(leads, size, cursorOf)]));
 }

@@ -1,14 +1,14 @@
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
-import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
+import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
 import type { Page } from "./page";
 
 /** Leads by id, in the order asked, null where the tenant has no such lead. Batched by the API's loaders. */
 export async function getLeads(db: ReadDb, tenantId: string, ids: readonly string[]): Promise<(LeadView | null)[]> {
   const rows = await db.rows<LeadViewRow>(byIds(tenantId, ids));
-  const byId = new Map(rows.map((row) => [row.id, leadViewFromRow(row)]));
+  const byId = new Map(rows.map((row) => [row.id, leadFieldsFromRow(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }
 
@@ -22,7 +22,7 @@ export async function getLeadWithActivities(
   const [row] = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
     SELECT l.*, joined_activities.activities FROM (${byIds(tenantId, [id])}) l
     ${activitiesJoinedAsJson(tenantId, activities)}`);
-  return row ? { lead: leadViewFromRow(row), activities: activityPageFromJson(row.activities, activities) } : null;
+  return row ? { lead: leadFieldsFromRow(row), activities: activityPageFromJson(row.activities, activities) } : null;
 }
 
 function byIds(tenantId: string, ids: readonly string[]): Prisma.Sql {

@@ -28,7 +28,7 @@ export function leadCursor(order: LeadOrder): (lead: LeadView) => string {
   return (lead) => encodeCursor({ ordering, value: sortValueOf(lead, order.field), id: lead.id });
 }
 
-/** The same columns by the names a read selects them as (lead-rows.ts). */
+/** The same columns by the names a read selects them as (LEAD_VIEW_COLUMNS). */
 const SELECTED_AS = { CREATED_AT: '"createdAt"', UPDATED_AT: '"updatedAt"', SCORE: "score" } as const;
 
 /**

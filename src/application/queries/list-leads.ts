@@ -5,7 +5,7 @@ import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
 import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
-import { LEAD_VIEW_COLUMNS, leadViewFromRow, type LeadViewRow } from "./lead-rows";
+import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import { pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, afterCursor, leadCursor, leadOrderBy, type LeadOrder } from "./lead-ordering";
 import { pageOf, type Page } from "./page";
@@ -82,13 +82,13 @@ export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArg
   const cursorOf = leadCursor(order);
   if (!activities) {
     const rows = await db.rows<LeadViewRow>(page);
-    return { ...pageOf(rows.map(leadViewFromRow), size, cursorOf), activities: null };
+    return { ...pageOf(rows.map(leadFieldsFromRow), size, cursorOf), activities: null };
   }
   const rows = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
     SELECT l.*, joined_activities.activities FROM (${page}) l
     ${activitiesJoinedAsJson(tenantId, activities)}
     ORDER BY ${leadOrderBy(order, { selected: true })}`);
-  const leads = pageOf(rows.map(leadViewFromRow), size, cursorOf);
+  const leads = pageOf(rows.map(leadFieldsFromRow), size, cursorOf);
   return { ...leads, activities: new Map(rows.map((row) => [row.id, activityPageFromJson(row.activities, activities)])) };
 }
 

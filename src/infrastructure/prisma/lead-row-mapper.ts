@@ -6,18 +6,21 @@ import type { Lead as LeadRow } from "./generated/client";
 export type { LeadRow };
 
 /**
- * The lead columns with the names Prisma's model uses, for raw read paths that
- * must map like the query builder does.
+ * The lead columns (all but the tenant, which the caller knows) with the names
+ * Prisma's model uses: what the repository and the query side select.
  */
-export const LEAD_COLUMNS = `tenant_id AS "tenantId", id, name, email, phone, company, source, status, score,
+export const LEAD_VIEW_COLUMNS = `id, name, email, phone, company, source, status, score,
   estimated_value_minor AS "estimatedValueMinor", estimated_value_currency AS "estimatedValueCurrency", tags,
   lost_reason AS "lostReason", owner_id AS "ownerId", campaign_id AS "campaignId", enrichment,
   activity_count AS "activityCount", version, created_at AS "createdAt", updated_at AS "updatedAt",
   converted_at AS "convertedAt"`;
+export const LEAD_COLUMNS = `tenant_id AS "tenantId", ${LEAD_VIEW_COLUMNS}`;
 
-export function leadStateFromRow(row: LeadRow): LeadState {
+export type LeadViewRow = Omit<LeadRow, "tenantId">;
+
+/** A row's lead, without its tenant: the query side's read model is exactly this. */
+export function leadFieldsFromRow(row: LeadViewRow): Omit<LeadState, "tenantId"> {
   return {
-    tenantId: row.tenantId,
     id: row.id,
     name: row.name,
     email: row.email,
@@ -41,6 +44,10 @@ export function leadStateFromRow(row: LeadRow): LeadState {
     updatedAt: row.updatedAt,
     convertedAt: row.convertedAt,
   };
+}
+
+export function leadStateFromRow(row: LeadRow): LeadState {
+  return { tenantId: row.tenantId, ...leadFieldsFromRow(row) };
 }
 
 /** The columns a lead state writes (everything but the keys). */

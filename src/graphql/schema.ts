@@ -11,7 +11,7 @@ import { LeadEventsResolver } from "./resolvers/lead-events.resolver";
 import { activityFields, ActivityFieldsResolver, LeadConnectionResolver, leadFields, LeadFieldsResolver } from "./resolvers/lead-fields.resolver";
 import { LeadMutationsResolver } from "./resolvers/lead-mutations.resolver";
 import { LeadQueriesResolver } from "./resolvers/lead-queries.resolver";
-import { UserResolver } from "./resolvers/user.resolver";
+import { UserResolver, userFields } from "./resolvers/user.resolver";
 import { DateTimeScalar } from "./scalars";
 
 const FEDERATION_LINK = `extend schema
@@ -75,6 +75,7 @@ function resolveDirectly(schema: GraphQLSchema, resolvers: Record<string, Record
   }
   Object.assign(resolvers.Lead, leadFields);
   Object.assign(resolvers.Activity, activityFields);
+  Object.assign(resolvers.User, userFields);
   return resolvers;
 }
 

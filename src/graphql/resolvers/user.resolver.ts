@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
-import { assignedLeadsPaging } from "../../application/queries/assigned-leads";
+import { assignedLeadsPaging, type AssignedLeadsArgs } from "../../application/queries/assigned-leads";
 import type { LeadStatus } from "../../domain/lead/lead-status";
 import { READ, requireRole } from "../auth";
 import { loadersOf, type RequestContext } from "../context";
@@ -7,22 +7,31 @@ import { LeadStatusEnum } from "../types/enums";
 import { User } from "../types/federated-references";
 import { edgesOf, LeadConnection } from "../types/lead";
 
+/** User.assignedLeads as a plain function: schema.ts installs it directly (see leadFields). */
+export const userFields = {
+  assignedLeads(user: User, args: AssignedLeadsArgs, context: RequestContext): Promise<LeadConnection> {
+    requireRole(context, READ);
+    const paging = { status: args.status ?? null, first: args.first, after: args.after };
+    assignedLeadsPaging(paging);
+    const loaders = loadersOf(context);
+    return loaders.assignedLeads.load({ id: user.id, args: paging }).then((page) => ({
+      ...edgesOf(page),
+      countTotal: () => loaders.assignedLeadCount.load({ id: user.id, args: paging.status }),
+    }));
+  },
+};
+
 /** What this subgraph contributes to the identity subgraph's User. */
 @Resolver(() => User)
 export class UserResolver {
   @FieldResolver(() => LeadConnection)
-  async assignedLeads(
+  assignedLeads(
     @Root() user: User,
     @Ctx() context: RequestContext,
     @Arg("status", () => [LeadStatusEnum], { nullable: true }) status?: LeadStatus[] | null,
     @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
   ): Promise<LeadConnection> {
-    requireRole(context, READ);
-    const args = { status: status ?? null, first, after };
-    assignedLeadsPaging(args);
-    const loaders = loadersOf(context);
-    const page = await loaders.assignedLeads.load({ id: user.id, args });
-    return { ...edgesOf(page), countTotal: () => loaders.assignedLeadCount.load({ id: user.id, args: args.status }) };
+    return userFields.assignedLeads(user, { status, first, after }, context);
   }
 }

@@ -61,12 +61,14 @@ export function pooledReads(pool: Pool, options: PooledReadsOptions = {}): Tenan
 /**
  * Statements are prepared once per connection under a name derived from their
  * text, so PostgreSQL parses and plans each shape once, not per request. The
- * read side has a bounded set of shapes: values are always parameters.
+ * read side has few shapes (values are always parameters); past a bound, in
+ * case filters ever combine into many, new shapes simply run unprepared.
  */
+const MAX_PREPARED_SHAPES = 500;
 const statementNames = new Map<string, string>();
-function statementName(text: string): string {
+function statementName(text: string): string | undefined {
   let name = statementNames.get(text);
-  if (!name) {
+  if (!name && statementNames.size < MAX_PREPARED_SHAPES) {
     name = `crm_read_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
     statementNames.set(text, name);
   }

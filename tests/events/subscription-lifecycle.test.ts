@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, ASSIGN, CAPTURE, QUALIFY, TAG } from "../api/operations";
+import { eventually } from "../support/redis-streams";
 import { subscribe } from "../support/subscriber";
 import { dataOf, startTestService, TEST_JWT_SECRET, type TestService } from "../support/test-service";
 import { sleep } from "./stream-checks";
@@ -85,6 +86,8 @@ describe("subscription lifecycle (in-process bus, no REDIS_URL)", () => {
   it("`lead` in each event is the snapshot carried by the event: no SQL per delivered event", async () => {
     const rep = await service.caller({ roles: ["sales_rep"] });
     const lead = dataOf(await rep.gql(CAPTURE, { input: aCapture({ company: "Snapshot Co" }) })).captureLead;
+    // The capture's own event is relayed asynchronously: let it go out before anyone listens.
+    await eventually(() => service.service.relay.backlog(), (backlog) => backlog.unpublished === 0);
     const subscribers = await Promise.all([1, 2, 3].map(() => subscribe(service.url, rep.token, WITH_SNAPSHOT, { leadId: lead.id })));
 
     // The mutation's own statements, with nobody listening to this kind of change yet...

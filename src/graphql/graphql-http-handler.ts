@@ -36,6 +36,8 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options
     options.cors(req, res, () => {
       answer(req, res).catch((error: unknown) => {
         if (error instanceof BodyError) return sendError(res, error.status, error.message, "BAD_REQUEST");
+        // A client that hung up mid-request is no server error: nobody is left to answer.
+        if (req.destroyed || res.destroyed) return;
         logger.error({ err: error }, "unexpected HTTP error");
         sendError(res, 500, "Internal server error", "INTERNAL_SERVER_ERROR");
       });

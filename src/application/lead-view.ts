@@ -17,12 +17,8 @@ export interface ActivityView {
   actorId: string | null;
 }
 
+/** The view of a lead's state. `Lead.state` is already a copy of its own, so nothing is copied twice. */
 export function leadViewOf(state: Readonly<LeadState>): LeadView {
   const { tenantId: _tenantId, ...view } = state;
-  return {
-    ...view,
-    estimatedValue: state.estimatedValue ? { ...state.estimatedValue } : null,
-    tags: [...state.tags],
-    enrichment: state.enrichment ? { ...state.enrichment } : null,
-  };
+  return view;
 }

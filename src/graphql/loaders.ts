@@ -39,15 +39,29 @@ function perParentLoader<A, V>(
   );
 }
 
-/** The key of one lead's page of activities (arguments as the field resolves them). */
-export function activityPageKey(leadId: string, args: ActivityPageArgs): string {
-  return `${leadId}|${args.first ?? ""}|${args.after ?? ""}`;
+/**
+ * Pages of activities fetched together with their leads (look-ahead), kept
+ * for the activities field to serve without a batch of its own.
+ */
+export class PrefetchedActivities {
+  private readonly pages = new Map<string, Page<ActivityView>>();
+
+  keep(args: ActivityPageArgs, pagesByLead: ReadonlyMap<string, Page<ActivityView>>): void {
+    for (const [leadId, page] of pagesByLead) this.pages.set(PrefetchedActivities.key(leadId, args), page);
+  }
+
+  get(leadId: string, args: ActivityPageArgs): Page<ActivityView> | undefined {
+    return this.pages.get(PrefetchedActivities.key(leadId, args));
+  }
+
+  private static key(leadId: string, args: ActivityPageArgs): string {
+    return `${leadId}|${args.first ?? ""}|${args.after ?? ""}`;
+  }
 }
 
 export function createLoaders(reads: TenantReads, tenantId: string) {
   return {
-    /** Pages of activities fetched together with their leads (look-ahead): served without a batch. */
-    prefetchedActivities: new Map<string, Page<ActivityView>>(),
+    prefetchedActivities: new PrefetchedActivities(),
     leadById: new DataLoader<string, LeadView | null>((ids) => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
     activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(reads, tenantId, (db, ids, args) =>
       listActivitiesOfLeads(db, tenantId, ids, args),

@@ -35,6 +35,15 @@ const urlWithScheme = (schemes: string[]) =>
 
 const optional = <T extends z.ZodTypeAny>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
 
+/** A comma-separated variable as a list (empty when unset), each item checked by `items`. */
+const commaList = <Out>(items: z.ZodType<Out, string[]>) =>
+  z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((item) => item.trim()).filter(Boolean))
+    .pipe(items);
+const hostPortPairs = z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: "must list host:port pairs separated by commas" }));
+
 const variables = z.object({
   NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
   HOST: z.string().default("0.0.0.0"),
@@ -42,31 +51,16 @@ const variables = z.object({
   DATABASE_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
   DATABASE_MIGRATION_URL: optional(urlWithScheme(["postgres:", "postgresql:"])),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
-  DATABASE_REPLICA_URLS: z
-    .string()
-    .default("")
-    .transform((value) => value.split(",").map((url) => url.trim()).filter(Boolean))
-    .pipe(z.array(urlWithScheme(["postgres:", "postgresql:"]))),
-  REDIS_SENTINELS: z
-    .string()
-    .default("")
-    .transform((value) => value.split(",").map((node) => node.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: "must list host:port pairs separated by commas" }))),
+  DATABASE_REPLICA_URLS: commaList(z.array(urlWithScheme(["postgres:", "postgresql:"]))),
+  REDIS_SENTINELS: commaList(hostPortPairs),
   REDIS_SENTINEL_NAME: z.string().default("mymaster"),
-  REDIS_CLUSTER_NODES: z
-    .string()
-    .default("")
-    .transform((value) => value.split(",").map((node) => node.trim()).filter(Boolean))
-    .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, { message: "must list host:port pairs separated by commas" }))),
+  REDIS_CLUSTER_NODES: commaList(hostPortPairs),
   REDIS_URL: optional(urlWithScheme(["redis:", "rediss:"])),
   JWT_SECRET: optional(z.string().min(32, { message: "must be at least 32 characters" })),
   JWT_JWKS_URL: optional(urlWithScheme(["https:", "http:"])),
   JWT_ISSUER: optional(z.string()),
   JWT_AUDIENCE: optional(z.string()),
-  CORS_ORIGINS: z
-    .string()
-    .default("")
-    .transform((value) => value.split(",").map((origin) => origin.trim()).filter(Boolean)),
+  CORS_ORIGINS: commaList(z.array(z.string())),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   DATA_DIR: z.string().default(".data"),
   ENRICHMENT_API_URL: optional(urlWithScheme(["https:", "http:"])),

@@ -2,7 +2,7 @@ import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
 import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
-import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
+import { leadsWithActivities, type ActivityPageArgs } from "./list-activities";
 import type { Page } from "./page";
 
 /** Leads by id, in the order asked, null where the tenant has no such lead. Batched by the API's loaders. */
@@ -19,10 +19,9 @@ export async function getLeadWithActivities(
   id: string,
   activities: ActivityPageArgs,
 ): Promise<{ lead: LeadView; activities: Page<ActivityView> } | null> {
-  const [row] = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
-    SELECT l.*, joined_activities.activities FROM (${byIds(tenantId, [id])}) l
-    ${activitiesJoinedAsJson(tenantId, activities)}`);
-  return row ? { lead: leadFieldsFromRow(row), activities: activityPageFromJson(row.activities, activities) } : null;
+  const found = await leadsWithActivities(db, tenantId, byIds(tenantId, [id]), activities);
+  const [row] = found.rows;
+  return row ? { lead: leadFieldsFromRow(row), activities: found.activities.get(row.id) as Page<ActivityView> } : null;
 }
 
 function byIds(tenantId: string, ids: readonly string[]): Prisma.Sql {

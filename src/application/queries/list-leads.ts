@@ -4,7 +4,7 @@ import { parseUuid } from "../../domain/shared/identifier";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
-import { activitiesJoinedAsJson, activityPageFromJson, type ActivityJson, type ActivityPageArgs } from "./list-activities";
+import { leadsWithActivities, type ActivityPageArgs } from "./list-activities";
 import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import { pageSize } from "./cursor";
 import { DEFAULT_LEAD_ORDER, afterCursor, leadCursor, leadOrderBy, type LeadOrder } from "./lead-ordering";
@@ -79,17 +79,10 @@ export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArg
     WHERE ${where} ${after}
     ORDER BY ${leadOrderBy(order)}
     LIMIT ${size + 1}`;
-  const cursorOf = leadCursor(order);
-  if (!activities) {
-    const rows = await db.rows<LeadViewRow>(page);
-    return { ...pageOf(rows.map(leadFieldsFromRow), size, cursorOf), activities: null };
-  }
-  const rows = await db.rows<LeadViewRow & { activities: ActivityJson[] }>(Prisma.sql`
-    SELECT l.*, joined_activities.activities FROM (${page}) l
-    ${activitiesJoinedAsJson(tenantId, activities)}
-    ORDER BY ${leadOrderBy(order, { selected: true })}`);
-  const leads = pageOf(rows.map(leadFieldsFromRow), size, cursorOf);
-  return { ...leads, activities: new Map(rows.map((row) => [row.id, activityPageFromJson(row.activities, activities)])) };
+  const found = activities
+    ? await leadsWithActivities(db, tenantId, page, activities, leadOrderBy(order, { selected: true }))
+    : { rows: await db.rows<LeadViewRow>(page), activities: null };
+  return { ...pageOf(found.rows.map(leadFieldsFromRow), size, leadCursor(order)), activities: found.activities };
 }
 
 /** Counted only when a client asks for totalCount: it is a statement of its own. */

@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import type { ActivityView, LeadView } from "../../application/lead-view";
 import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
 import { loadersOf, type RequestContext } from "../context";
-import { activityPageKey } from "../loaders";
 import type { Page } from "../../application/queries/page";
 import { Campaign, User } from "../types/federated-references";
 import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../types/lead";
@@ -22,7 +21,7 @@ export const leadFields = {
       return { edges, pageInfo, totalCount: lead.activityCount };
     };
     // Fetched with the lead already (look-ahead): answered at once.
-    const prefetched = loaders.prefetchedActivities.get(activityPageKey(lead.id, args));
+    const prefetched = loaders.prefetchedActivities.get(lead.id, args);
     if (prefetched) return connectionOf(prefetched);
     activityPaging(args);
     return loaders.activitiesOfLead.load({ id: lead.id, args: { first: args.first, after: args.after } }).then(connectionOf);

@@ -9,7 +9,6 @@ import { READ, requireRole } from "../auth";
 import { loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
 import { argumentsOfSelected } from "../look-ahead";
-import { activityPageKey } from "../loaders";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
 
@@ -35,7 +34,7 @@ export class LeadQueriesResolver {
     const activities = prefetchable(argumentsOfSelected(info, ["activities"], "Lead"));
     if (!activities) return loaders.leadById.load(leadId);
     const found = await readsOf(context).inTenant(tenantId, (db) => getLeadWithActivities(db, tenantId, leadId, activities));
-    if (found) loaders.prefetchedActivities.set(activityPageKey(leadId, activities), found.activities);
+    if (found) loaders.prefetchedActivities.keep(activities, new Map([[leadId, found.activities]]));
     return found?.lead ?? null;
   }
 
@@ -53,10 +52,7 @@ export class LeadQueriesResolver {
     // A list screen usually shows each lead's latest activities: fetch them in the same statement.
     const activities = prefetchable(argumentsOfSelected(info, ["edges", "node", "activities"], "Lead"));
     const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after }, activities));
-    if (activities && page.activities) {
-      const prefetched = loadersOf(context).prefetchedActivities;
-      for (const [leadId, activityPage] of page.activities) prefetched.set(activityPageKey(leadId, activities), activityPage);
-    }
+    if (activities && page.activities) loadersOf(context).prefetchedActivities.keep(activities, page.activities);
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }
 

@@ -15,8 +15,9 @@ export interface TenantScopedPrisma {
 }
 
 /**
- * The tenant-scoped Prisma client extension. One transaction per command instead of Prisma's per-query RLS wrapper (STACK.md: 2.4x the
- * cost, breaks explicit transactions, stalls with driver adapters).
+ * The tenant-scoped Prisma client extension. One transaction per command
+ * instead of Prisma's per-query RLS wrapper (STACK.md: 2.4x the cost, breaks
+ * explicit transactions, stalls with driver adapters).
  */
 export function tenantScoped(client: PrismaClient, options: { timeoutMs?: number } = {}): TenantScopedPrisma {
   const extended = client.$extends({

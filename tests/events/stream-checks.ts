@@ -2,7 +2,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import Redis from "ioredis";
-import { Client } from "pg";
 import { freePort } from "../../src/infrastructure/embedded-postgres";
 import type { StreamEvent } from "../support/redis-streams";
 
@@ -54,15 +53,7 @@ export function crossStreamReorderings(events: StreamEvent[]): [StreamEvent, Str
 }
 
 /** Runs `work` with a superuser connection on the test's database (bypasses RLS: for inspecting). */
-export async function withAdmin<T>(adminUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+export { withClient as withAdmin } from "../support/test-database";
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

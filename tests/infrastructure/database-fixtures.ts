@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { Client } from "pg";
 import { inject } from "vitest";
+import { urlFor, withClient } from "../support/test-database";
+
+export { urlFor, withClient };
 
 // Databases and roles the infrastructure tests make for themselves, beyond
 // tests/support/test-database.ts: a bare (unmigrated) database, roles of a given
@@ -11,29 +13,8 @@ export function serverAdminUrl(): string {
   return inject("pgAdminUrl");
 }
 
-/** `url` pointed at another database and, optionally, another user. */
-export function urlFor(url: string, database: string, user?: string, password?: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  if (user !== undefined) {
-    parsed.username = user;
-    parsed.password = password ?? "";
-  }
-  return parsed.toString();
-}
-
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString("hex")}`;
-}
-
-export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface BareDatabase {

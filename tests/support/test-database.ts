@@ -14,17 +14,19 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(url: string, database: string, user?: string, password?: string): string {
+/** `url` pointed at another database and, optionally, another user. */
+export function urlFor(url: string, database: string, user?: string, password?: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${database}`;
-  if (user) {
+  if (user !== undefined) {
     parsed.username = user;
     parsed.password = password ?? "";
   }
   return parsed.toString();
 }
 
-async function asAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+/** Runs `work` on a connection of its own, closed afterwards. */
+export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
@@ -41,10 +43,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `crm_test_${suffix}`;
   const runtimeRole = `crm_app_${suffix}`;
   const password = randomBytes(12).toString("hex");
-  await asAdmin(serverAdminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  await withClient(serverAdminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   await ensureRuntimeRole(serverAdminUrl, runtimeRole, password);
-  const adminUrl = withDatabase(serverAdminUrl, name);
-  const runtimeUrl = withDatabase(serverAdminUrl, name, runtimeRole, password);
+  const adminUrl = urlFor(serverAdminUrl, name);
+  const runtimeUrl = urlFor(serverAdminUrl, name, runtimeRole, password);
   await migrate({ migrationUrl: adminUrl, runtimeUrl });
   return {
     name,
@@ -52,7 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     runtimeUrl,
     runtimeRole,
     async drop() {
-      await asAdmin(serverAdminUrl, async (client) => {
+      await withClient(serverAdminUrl, async (client) => {
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
         await client.query(`DROP ROLE IF EXISTS ${runtimeRole}`);
       });

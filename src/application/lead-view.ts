@@ -1,3 +1,4 @@
+import type { Activity } from "../domain/lead/activity";
 import type { LeadState } from "../domain/lead/lead";
 import type { ActivityType } from "../domain/lead/lead-status";
 
@@ -15,10 +16,25 @@ export interface ActivityView {
   summary: string;
   occurredAt: Date;
   actorId: string | null;
+  /** When the activity was last corrected (editLeadActivity); null if never. */
+  editedAt: Date | null;
 }
 
 /** The view of a lead's state. `Lead.state` is already a copy of its own, so nothing is copied twice. */
 export function leadViewOf(state: Readonly<LeadState>): LeadView {
   const { tenantId: _tenantId, ...view } = state;
   return view;
+}
+
+/** The view of an activity the aggregate handed back (logged or corrected). */
+export function activityViewOf(activity: Activity): ActivityView {
+  return {
+    id: activity.id,
+    leadId: activity.leadId,
+    type: activity.type,
+    summary: activity.summary,
+    occurredAt: activity.occurredAt,
+    actorId: activity.actorId,
+    editedAt: activity.editedAt,
+  };
 }

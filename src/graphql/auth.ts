@@ -26,7 +26,7 @@ export function requireRole(context: RequestContext, allowed: readonly Role[]): 
 }
 
 export function actorOf(principal: Principal): Actor {
-  return { tenantId: principal.tenantId, userId: principal.userId };
+  return { tenantId: principal.tenantId, userId: principal.userId, isAdmin: principal.roles.includes("admin") };
 }
 
 export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {

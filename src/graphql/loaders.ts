@@ -55,7 +55,7 @@ export class PrefetchedActivities {
   }
 
   private static key(leadId: string, args: ActivityPageArgs): string {
-    return `${leadId}|${args.first ?? ""}|${args.after ?? ""}`;
+    return `${leadId}|${args.first ?? ""}|${args.after ?? ""}|${args.last ?? ""}|${args.before ?? ""}`;
   }
 }
 

@@ -8,7 +8,14 @@ export interface StandIn {
   stop(): Promise<void>;
 }
 
-const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`;
+const LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])`;
+
+/**
+ * PageInfo is shared by every subgraph that pages (@shareable): each must
+ * declare the same fields, or composition hints at an inconsistent value type.
+ * Relay-complete since contract increment 2a.
+ */
+const SHARED_PAGE_INFO = `type PageInfo @shareable { hasNextPage: Boolean! hasPreviousPage: Boolean! startCursor: String endCursor: String }`;
 
 async function serve(typeDefs: string, resolvers: Record<string, unknown>): Promise<StandIn> {
   const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs: parse(typeDefs), resolvers: resolvers as never }) });
@@ -30,15 +37,23 @@ export function startIdentity(users: { id: string; name: string; email: string }
   );
 }
 
-/** The campaigns subgraph: campaign names. */
+/** The campaigns subgraph: campaign names, also as one page of a connection (sharing PageInfo). */
 export function startCampaigns(campaigns: { id: string; name: string }[]): Promise<StandIn> {
   const byId = new Map(campaigns.map((campaign) => [campaign.id, campaign]));
   return serve(
     `${LINK}
+     ${SHARED_PAGE_INFO}
      type Campaign @key(fields: "id") { id: ID! name: String! }
-     type Query { campaigns: [Campaign!]! }`,
+     type CampaignConnection { nodes: [Campaign!]! pageInfo: PageInfo! }
+     type Query { campaigns: [Campaign!]! campaignPage: CampaignConnection! }`,
     {
-      Query: { campaigns: () => campaigns },
+      Query: {
+        campaigns: () => campaigns,
+        campaignPage: () => ({
+          nodes: campaigns,
+          pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: campaigns[0]?.id ?? null, endCursor: campaigns.at(-1)?.id ?? null },
+        }),
+      },
       Campaign: { __resolveReference: (ref: { id: string }) => byId.get(ref.id) ?? null },
     },
   );

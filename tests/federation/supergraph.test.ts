@@ -76,6 +76,23 @@ describe("the CRM subgraph in a composed supergraph", () => {
     expect(JSON.stringify(response)).not.toContain("Secret of another tenant");
   });
 
+  it("shares the Relay-complete PageInfo with another subgraph: both directions' fields through the gateway", async () => {
+    const response = await postGraphQL(
+      gateway.url,
+      `{ all: leads(first: 3) { edges { node { name } } }
+         leads(last: 2) { edges { node { name } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } }
+         campaignPage { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`,
+      {},
+      asRep(),
+    );
+    expect(response.errors).toBeUndefined();
+    const names = (connection: any) => connection.edges.map((edge: any) => edge.node.name);
+    expect(names(response.data.leads)).toEqual(names(response.data.all).slice(1));
+    expect(response.data.leads.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(typeof response.data.leads.pageInfo.startCursor).toBe("string");
+    expect(response.data.campaignPage.pageInfo).toEqual({ hasNextPage: false, hasPreviousPage: false, startCursor: campaignId, endCursor: campaignId });
+  });
+
   it("carries the Authorization header to the subgraph: no token, UNAUTHENTICATED", async () => {
     const response = await postGraphQL(gateway.url, `{ leads { totalCount } }`);
     expect(response.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");

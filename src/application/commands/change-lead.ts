@@ -23,21 +23,28 @@ export function changeFor(deps: CommandDeps, actor: Actor): Change {
  * Input must be validated by the caller before this runs (RULES: input errors
  * win over NOT_FOUND and CONFLICT).
  */
-export async function changeLead<R = void>(
+export async function changeLead<R = void, P = undefined>(
   deps: CommandDeps,
   actor: Actor,
-  target: LeadTarget,
-  act: (lead: Lead, change: Change, tx: TenantTransaction) => R | Promise<R>,
+  target: LeadTarget & {
+    /**
+     * Checks RULES orders after the lead's existence and before CONFLICT (an
+     * activity's existence, who may change it); what it finds is handed to `act`.
+     */
+    prepare?: (lead: Lead, tx: TenantTransaction) => Promise<P>;
+  },
+  act: (lead: Lead, change: Change, tx: TenantTransaction, prepared: P) => R | Promise<R>,
 ): Promise<{ lead: LeadView; result: R }> {
   return deps.unitOfWork.run(actor.tenantId, async (tx) => {
     const { leads, outbox } = tx;
     const lead = await leads.findForUpdate(target.leadId);
     if (!lead) throw new LeadNotFoundError(target.leadId);
+    const prepared = target.prepare ? await target.prepare(lead, tx) : (undefined as P);
     const loadedVersion = lead.version;
     if (target.expectedVersion != null && target.expectedVersion !== loadedVersion) {
       throw new VersionConflictError(target.expectedVersion, loadedVersion);
     }
-    const result = await act(lead, changeFor(deps, actor), tx);
+    const result = await act(lead, changeFor(deps, actor), tx, prepared);
     const events = lead.pullEvents();
     const view = leadViewOf(lead.state);
     if (events.length > 0) {

@@ -3,7 +3,7 @@ import type { ActivityType } from "../../domain/lead/lead-status";
 import { ValidationError } from "../../domain/shared/domain-error";
 import { parseUuid } from "../../domain/shared/identifier";
 import type { Actor } from "../actor";
-import type { ActivityView } from "../lead-view";
+import { activityViewOf, type ActivityView } from "../lead-view";
 import type { CommandDeps } from "./command-deps";
 import { changeLead } from "./change-lead";
 
@@ -25,12 +25,5 @@ export async function logLeadActivity(
   const { result: activity } = await changeLead(deps, actor, { leadId }, (lead, change) =>
     lead.logActivity({ id: deps.newId(), type: input.activity.type, summary, occurredAt }, change),
   );
-  return {
-    id: activity.id,
-    leadId: activity.leadId,
-    type: activity.type,
-    summary: activity.summary,
-    occurredAt: activity.occurredAt,
-    actorId: activity.actorId,
-  };
+  return activityViewOf(activity);
 }

@@ -3,37 +3,31 @@ import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { LeadView } from "../lead-view";
 import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
-import { decodeCursor, pageSize } from "./cursor";
-import { DEFAULT_LEAD_ORDER, leadCursor } from "./lead-ordering";
-import { pageOf, type Page } from "./page";
+import { beyondCursor, behindCursor, fetchLimit, fetchOrder, pageWindow, type PageArgs, type PageWindow } from "./keyset";
+import { DEFAULT_LEAD_ORDER, leadKeyset } from "./lead-ordering";
+import { pagesPerParent } from "./pages-per-parent";
+import type { Page } from "./page";
 
-export interface AssignedLeadsArgs {
+export interface AssignedLeadsArgs extends PageArgs {
   status?: LeadStatus[] | null;
-  first?: number | null;
-  after?: string | null;
 }
 
-const ORDERING = `${DEFAULT_LEAD_ORDER.field}:${DEFAULT_LEAD_ORDER.direction}`;
+/** An owner's leads, newest first: the default lead ordering, so its cursors are those of `leads`. */
+const KEYSET = leadKeyset(DEFAULT_LEAD_ORDER);
 
-function statusClause(status: LeadStatus[] | null | undefined): Prisma.Sql {
+function statusClause(status: LeadStatus[] | null | undefined, alias: string): Prisma.Sql {
   const known = status?.filter((s) => LEAD_STATUSES.includes(s));
-  return known?.length ? Prisma.sql`AND l.status = ANY(${known}::text[])` : Prisma.empty;
+  return known?.length ? Prisma.sql`AND ${Prisma.raw(alias)}.status = ANY(${known}::text[])` : Prisma.empty;
 }
 
 /** Validates paging once for a whole batch of owners. */
-export function assignedLeadsPaging(args: AssignedLeadsArgs): { size: number; afterClause: Prisma.Sql } {
-  const size = pageSize(args.first);
-  if (args.after == null) return { size, afterClause: Prisma.empty };
-  const position = decodeCursor(args.after, ORDERING);
-  return {
-    size,
-    afterClause: Prisma.sql`AND (l.created_at, l.id) < (${new Date(position.value)}::timestamptz, ${position.id}::uuid)`,
-  };
+export function assignedLeadsPaging(args: AssignedLeadsArgs): PageWindow {
+  return pageWindow(args, KEYSET);
 }
 
 /**
- * The leads each of many owners holds (newest first), one page per owner, in
- * one statement: what the gateway's `_entities` batch of Users needs.
+ * The leads each of many owners holds, one page per owner, in one statement:
+ * what the gateway's `_entities` batch of Users needs.
  */
 export async function listAssignedLeads(
   db: ReadDb,
@@ -41,19 +35,25 @@ export async function listAssignedLeads(
   ownerIds: readonly string[],
   args: AssignedLeadsArgs,
 ): Promise<Map<string, Page<LeadView>>> {
-  const { size, afterClause } = assignedLeadsPaging(args);
-  const rows = await db.rows<LeadViewRow>(Prisma.sql`
-    SELECT page.* FROM unnest(${[...new Set(ownerIds)]}::uuid[]) AS o(id)
-    CROSS JOIN LATERAL (
+  const window = assignedLeadsPaging(args);
+  return pagesPerParent<LeadView, LeadViewRow>(db, {
+    parentIds: ownerIds,
+    window,
+    keyset: KEYSET,
+    columns: Prisma.sql`page.*`,
+    fromRow: leadFieldsFromRow,
+    pageOf: (ownerId) => Prisma.sql`
       SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead l
-      WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = o.id ${statusClause(args.status)} ${afterClause}
-      ORDER BY l.created_at DESC, l.id DESC
-      LIMIT ${size + 1}
-    ) page`);
-  const byOwner = new Map<string, LeadView[]>(ownerIds.map((id) => [id, []]));
-  for (const row of rows) byOwner.get(row.ownerId as string)?.push(leadFieldsFromRow(row));
-  const cursorOf = leadCursor(DEFAULT_LEAD_ORDER);
-  return new Map([...byOwner].map(([ownerId, leads]) => [ownerId, pageOf(leads, size, cursorOf)]));
+      WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = ${ownerId} ${statusClause(args.status, "l")} ${beyondCursor(KEYSET, window, "l")}
+      ORDER BY ${fetchOrder(KEYSET, window, { alias: "l" })}
+      LIMIT ${fetchLimit(window)}`,
+    behindOf: (ownerId) => {
+      const behind = behindCursor(KEYSET, window, "b");
+      return behind
+        ? Prisma.sql`EXISTS (SELECT 1 FROM lead b WHERE b.tenant_id = ${tenantId}::uuid AND b.owner_id = ${ownerId} ${statusClause(args.status, "b")} AND ${behind})`
+        : Prisma.sql`false`;
+    },
+  });
 }
 
 /** totalCount of assignedLeads for many owners in one statement. */
@@ -65,7 +65,7 @@ export async function countAssignedLeads(
 ): Promise<Map<string, number>> {
   const rows = await db.rows<{ ownerId: string; count: number }>(Prisma.sql`
     SELECT l.owner_id AS "ownerId", count(*)::int AS count FROM lead l
-    WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = ANY(${[...new Set(ownerIds)]}::uuid[]) ${statusClause(status)}
+    WHERE l.tenant_id = ${tenantId}::uuid AND l.owner_id = ANY(${[...new Set(ownerIds)]}::uuid[]) ${statusClause(status, "l")}
     GROUP BY l.owner_id`);
   const counts = new Map(ownerIds.map((id) => [id, 0]));
   for (const row of rows) counts.set(row.ownerId, row.count);

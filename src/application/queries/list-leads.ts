@@ -6,9 +6,9 @@ import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
 import { leadsWithActivities, type ActivityPageArgs } from "./list-activities";
 import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
-import { pageSize } from "./cursor";
-import { DEFAULT_LEAD_ORDER, afterCursor, leadCursor, leadOrderBy, type LeadOrder } from "./lead-ordering";
-import { pageOf, type Page } from "./page";
+import { beyondCursor, behindCursor, fetchLimit, fetchOrder, keysetPage, pageWindow, splitProbe, withBehindProbe, type PageArgs } from "./keyset";
+import { DEFAULT_LEAD_ORDER, leadKeyset, type LeadOrder } from "./lead-ordering";
+import type { Page } from "./page";
 
 export interface LeadFilter {
   status?: LeadStatus[] | null;
@@ -22,11 +22,9 @@ export interface LeadFilter {
   createdBefore?: Date | null;
 }
 
-export interface ListLeadsArgs {
+export interface ListLeadsArgs extends PageArgs {
   filter?: LeadFilter | null;
   orderBy?: LeadOrder | null;
-  first?: number | null;
-  after?: string | null;
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
@@ -65,24 +63,28 @@ export interface LeadPage extends Page<LeadView> {
 }
 
 /**
- * One page of leads in one statement. With `activities`, each lead's page of
- * activities comes in the same statement (a LATERAL join after the LIMIT), so
- * a list screen costs one round trip, not one per level.
+ * One page of leads in one statement, either way (keyset.ts). With
+ * `activities`, each lead's page of activities comes in the same statement
+ * (a LATERAL join after the LIMIT), so a list screen costs one round trip,
+ * not one per level.
  */
 export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs, activities?: ActivityPageArgs | null): Promise<LeadPage> {
-  const size = pageSize(args.first);
-  const order = args.orderBy ?? DEFAULT_LEAD_ORDER;
+  const keyset = leadKeyset(args.orderBy ?? DEFAULT_LEAD_ORDER);
+  const window = pageWindow(args, keyset);
   const where = leadWhere(tenantId, args.filter);
-  const after = args.after ? Prisma.sql`AND ${afterCursor(order, args.after)}` : Prisma.empty;
   const page = Prisma.sql`
     SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead
-    WHERE ${where} ${after}
-    ORDER BY ${leadOrderBy(order)}
-    LIMIT ${size + 1}`;
+    WHERE ${where} ${beyondCursor(keyset, window)}
+    ORDER BY ${fetchOrder(keyset, window)}
+    LIMIT ${fetchLimit(window)}`;
+  const behind = behindCursor(keyset, window);
+  const selectedOrder = fetchOrder(keyset, window, { selected: true });
+  const leads = withBehindProbe(page, behind && Prisma.sql`${where} AND ${behind}`, Prisma.sql`lead`, selectedOrder);
   const found = activities
-    ? await leadsWithActivities(db, tenantId, page, activities, leadOrderBy(order, { selected: true }))
-    : { rows: await db.rows<LeadViewRow>(page), activities: null };
-  return { ...pageOf(found.rows.map(leadFieldsFromRow), size, leadCursor(order)), activities: found.activities };
+    ? await leadsWithActivities(db, tenantId, leads, activities, selectedOrder)
+    : { rows: await db.rows<LeadViewRow>(leads), activities: null };
+  const { rows, behind: isBehind } = splitProbe(found.rows);
+  return { ...keysetPage(keyset, window, rows.map(leadFieldsFromRow), isBehind), activities: found.activities };
 }
 
 /** Counted only when a client asks for totalCount: it is a statement of its own. */

@@ -1,11 +1,8 @@
-/** One page of a connection, before the API shapes it into edges. */
+/** One page of a connection, before the API shapes it into edges (built by keyset.ts). */
 export interface Page<T> {
+  /** In the ordering's order, whichever way the page was walked. */
   nodes: T[];
   hasNextPage: boolean;
+  hasPreviousPage: boolean;
   cursorOf: (node: T) => string;
-}
-
-/** Pages are fetched one row long: the extra row only says there is more. */
-export function pageOf<T>(rows: T[], size: number, cursorOf: (node: T) => string): Page<T> {
-  return { nodes: rows.slice(0, size), hasNextPage: rows.length > size, cursorOf };
 }

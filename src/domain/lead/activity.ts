@@ -11,6 +11,8 @@ export interface Activity {
   readonly occurredAt: Date;
   readonly actorId: string | null;
   readonly createdAt: Date;
+  /** When it was last corrected; null if never. */
+  readonly editedAt: Date | null;
 }
 
 // Reps log what already happened; a few minutes of slack absorbs clocks that disagree.
@@ -27,10 +29,7 @@ export function newActivity(args: {
   now: Date;
 }): Activity {
   const occurredAt = args.occurredAt ?? args.now;
-  if (Number.isNaN(occurredAt.getTime())) throw new ValidationError("occurredAt", "occurredAt is not a valid timestamp");
-  if (occurredAt.getTime() > args.now.getTime() + FUTURE_TOLERANCE_MS) {
-    throw new ValidationError("occurredAt", "occurredAt may not lie more than 5 minutes in the future");
-  }
+  assertOccurredAt(occurredAt, args.now);
   return Object.freeze({
     id: args.id,
     leadId: args.leadId,
@@ -39,5 +38,40 @@ export function newActivity(args: {
     occurredAt: new Date(occurredAt.getTime()),
     actorId: args.actorId,
     createdAt: args.now,
+    editedAt: null,
   });
+}
+
+/** When an activity may have happened: a real instant, not more than 5 minutes ahead of `now`. */
+export function assertOccurredAt(occurredAt: Date, now: Date): void {
+  if (Number.isNaN(occurredAt.getTime())) throw new ValidationError("occurredAt", "occurredAt is not a valid timestamp");
+  if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+    throw new ValidationError("occurredAt", "occurredAt may not lie more than 5 minutes in the future");
+  }
+}
+
+/** A correction of an activity: the fields given change, the others stay. */
+export interface ActivityEdits {
+  type?: ActivityType;
+  summary?: ActivitySummary;
+  occurredAt?: Date;
+}
+
+/**
+ * The activity with the edits applied, stamped `editedAt`, and the names of
+ * the fields that really changed (none: the activity as it was).
+ */
+export function editActivity(activity: Activity, edits: ActivityEdits, now: Date): { activity: Activity; fields: string[] } {
+  if (edits.occurredAt !== undefined) assertOccurredAt(edits.occurredAt, now);
+  const next = {
+    type: edits.type ?? activity.type,
+    summary: edits.summary?.value ?? activity.summary,
+    occurredAt: edits.occurredAt ?? activity.occurredAt,
+  };
+  const fields: string[] = [];
+  if (next.type !== activity.type) fields.push("type");
+  if (next.summary !== activity.summary) fields.push("summary");
+  if (next.occurredAt.getTime() !== activity.occurredAt.getTime()) fields.push("occurredAt");
+  if (fields.length === 0) return { activity, fields };
+  return { activity: Object.freeze({ ...activity, ...next, occurredAt: new Date(next.occurredAt.getTime()), editedAt: now }), fields };
 }

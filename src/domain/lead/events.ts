@@ -7,7 +7,11 @@ export type LeadEventName =
   | "LeadTagsChanged"
   | "LeadScoreChanged"
   | "LeadEnriched"
-  | "LeadDeleted";
+  | "LeadDeleted"
+  // Increment 2a: corrections and unassign.
+  | "LeadUnassigned"
+  | "LeadActivityEdited"
+  | "LeadActivityDeleted";
 
 /** A fact about a lead, plain data so it serialises to the outbox and streams unchanged. */
 export interface LeadEvent {

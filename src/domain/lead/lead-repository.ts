@@ -1,3 +1,4 @@
+import type { Activity } from "./activity";
 import type { Email } from "./email";
 import type { Lead } from "./lead";
 
@@ -9,7 +10,9 @@ export interface LeadRepository {
   findIdByEmail(email: Email): Promise<string | null>;
   /** Inserts a new lead; throws LeadAlreadyExistsError if the email is taken in the tenant. */
   add(lead: Lead): Promise<void>;
-  /** Persists changes (and new activities); throws VersionConflictError if the stored version moved. */
+  /** One activity of the lead; null if the lead has none with that id (another lead's included). */
+  findActivity(leadId: string, activityId: string): Promise<Activity | null>;
+  /** Persists changes (and new, corrected and removed activities); throws VersionConflictError if the stored version moved. */
   save(lead: Lead, loadedVersion: number): Promise<void>;
   /** Erases the lead and its activities (right to erasure). */
   remove(lead: Lead): Promise<void>;

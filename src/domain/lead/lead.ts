@@ -1,6 +1,6 @@
 import { AggregateRoot } from "../shared/aggregate-root";
-import { InvalidTransitionError, ValidationError } from "../shared/domain-error";
-import { newActivity, type Activity } from "./activity";
+import { ActivityNotFoundError, InvalidTransitionError, NotActivityActorError, ValidationError } from "../shared/domain-error";
+import { editActivity, newActivity, type Activity, type ActivityEdits } from "./activity";
 import type { ActivitySummary } from "./activity-summary";
 import { CompanyName, MAX_COMPANY_NAME_LENGTH } from "./company-name";
 import { sameProfile, type CompanyProfile } from "./company-profile";
@@ -65,6 +65,12 @@ export interface ContactChanges {
   company?: CompanyName | null;
 }
 
+/** Who asks to correct or remove an activity: its actor or an admin may. */
+export interface ActivityEditor {
+  userId: string | null;
+  isAdmin: boolean;
+}
+
 /** An event of a command before it gets its id and version. */
 type Happening = [LeadEventName, Record<string, unknown>];
 
@@ -76,6 +82,8 @@ type Happening = [LeadEventName, Record<string, unknown>];
  */
 export class Lead extends AggregateRoot<LeadEvent> {
   private newActivities: Activity[] = [];
+  private editedActivities: Activity[] = [];
+  private removedActivities: Activity[] = [];
 
   private constructor(private current: LeadState) {
     super();
@@ -277,6 +285,72 @@ export class Lead extends AggregateRoot<LeadEvent> {
     this.current.version += 1;
     this.emit(change, "LeadDeleted", {});
   }
+
+  // ---- Increment 2a: correcting and removing activities, unassigning ----
+
+  /**
+   * The activity must be this lead's (another lead's does not exist here:
+   * NOT_FOUND), and the editor its actor or an admin (FORBIDDEN). Callers
+   * check it before the expected version (RULES: FORBIDDEN after NOT_FOUND).
+   */
+  assertMayChangeActivity(activity: Activity | null, activityId: string, editor: ActivityEditor): asserts activity is Activity {
+    if (!activity || activity.leadId !== this.current.id) throw new ActivityNotFoundError(this.current.id, activityId);
+    const isActor = activity.actorId !== null && activity.actorId === editor.userId;
+    if (!isActor && !editor.isAdmin) throw new NotActivityActorError();
+  }
+
+  /**
+   * Corrects type, summary or occurredAt (allowed on a converted lead, like
+   * logging). An edit that changes nothing is no change; the event names the
+   * changed fields, never their text.
+   */
+  editActivity(activity: Activity, edits: ActivityEdits, editor: ActivityEditor, change: Change): Activity {
+    this.assertMayChangeActivity(activity, activity.id, editor);
+    const edited = editActivity(activity, edits, change.now);
+    if (edited.fields.length === 0) return activity;
+    this.editedActivities.push(edited.activity);
+    this.commit(change, [["LeadActivityEdited", { activityId: activity.id, fields: edited.fields }]]);
+    return edited.activity;
+  }
+
+  /** Removes an activity: it no longer counts toward the score. */
+  deleteActivity(activity: Activity, editor: ActivityEditor, change: Change): void {
+    this.assertMayChangeActivity(activity, activity.id, editor);
+    this.current.activityCount = Math.max(0, this.current.activityCount - 1);
+    this.removedActivities.push(activity);
+    this.commit(change, [["LeadActivityDeleted", { activityId: activity.id, type: activity.type }]]);
+  }
+
+  /**
+   * Hands the lead back to the pool. A qualified lead is someone's deal and a
+   * converted one is closed: both keep their owner. No owner: no change.
+   */
+  unassign(change: Change): void {
+    const status = this.current.status;
+    if (status === "QUALIFIED" || isClosed(status)) {
+      throw new InvalidTransitionError(status, status, `A ${status} lead keeps its owner`);
+    }
+    const from = this.current.ownerId;
+    if (from === null) return;
+    this.current.ownerId = null;
+    this.commit(change, [["LeadUnassigned", { from }]]);
+  }
+
+  /** Activities corrected since the lead was loaded, for the repository to update. */
+  pullEditedActivities(): Activity[] {
+    const activities = this.editedActivities;
+    this.editedActivities = [];
+    return activities;
+  }
+
+  /** Activities removed since the lead was loaded, for the repository to delete. */
+  pullRemovedActivities(): Activity[] {
+    const activities = this.removedActivities;
+    this.removedActivities = [];
+    return activities;
+  }
+
+  // ---- end of increment 2a: corrections and unassign ----
 
   /** Activities logged since the lead was loaded, for the repository to insert. */
   pullNewActivities(): Activity[] {

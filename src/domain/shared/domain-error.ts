@@ -1,6 +1,6 @@
 import type { LeadStatus } from "../lead/lead-status";
 
-export type DomainErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "LEAD_ALREADY_EXISTS" | "INVALID_TRANSITION";
+export type DomainErrorCode = "BAD_USER_INPUT" | "NOT_FOUND" | "CONFLICT" | "LEAD_ALREADY_EXISTS" | "INVALID_TRANSITION" | "FORBIDDEN";
 
 /**
  * An expected failure of a business rule. The API turns `code` and `details`
@@ -62,5 +62,25 @@ export class InvalidTransitionError extends DomainError {
   constructor(from: LeadStatus, to: LeadStatus, message?: string) {
     super(message ?? `A ${from} lead cannot become ${to}`);
     this.details = { from, to };
+  }
+}
+
+// Increment 2a: correcting and removing activities.
+
+/** An activity that is not on the lead named (another lead's counts as none). */
+export class ActivityNotFoundError extends DomainError {
+  readonly code = "NOT_FOUND";
+  readonly details = {};
+  constructor(leadId: string, activityId: string) {
+    super(`Lead ${leadId} has no activity with id ${activityId}`);
+  }
+}
+
+/** Only the rep who logged an activity, or an admin, may correct or remove it. */
+export class NotActivityActorError extends DomainError {
+  readonly code = "FORBIDDEN";
+  readonly details = {};
+  constructor() {
+    super("Only the activity's actor or an admin may change it");
   }
 }

@@ -24,7 +24,8 @@ export const leadFields = {
     const prefetched = loaders.prefetchedActivities.get(lead.id, args);
     if (prefetched) return connectionOf(prefetched);
     activityPaging(args);
-    return loaders.activitiesOfLead.load({ id: lead.id, args: { first: args.first, after: args.after } }).then(connectionOf);
+    const paging = { first: args.first, after: args.after, last: args.last, before: args.before };
+    return loaders.activitiesOfLead.load({ id: lead.id, args: paging }).then(connectionOf);
   },
   owner: (lead: LeadView): User | null => (lead.ownerId ? { id: lead.ownerId } : null),
   campaign: (lead: LeadView): Campaign | null => (lead.campaignId ? { id: lead.campaignId } : null),
@@ -41,10 +42,12 @@ export class LeadFieldsResolver {
   activities(
     @Root() lead: LeadView,
     @Ctx() context: RequestContext,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true }) last?: number | null,
+    @Arg("before", () => String, { nullable: true }) before?: string | null,
   ): ActivityConnection | Promise<ActivityConnection> {
-    return leadFields.activities(lead, { first, after }, context);
+    return leadFields.activities(lead, { first, after, last, before }, context);
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The sales rep who owns the lead (resolved by the identity subgraph)." })

@@ -10,10 +10,13 @@ import { qualifyLead } from "../../application/commands/qualify-lead";
 import { reopenLead } from "../../application/commands/reopen-lead";
 import { tagLead, untagLead } from "../../application/commands/tag-lead";
 import { updateLeadContact } from "../../application/commands/update-lead-contact";
+import { deleteLeadActivity } from "../../application/commands/delete-lead-activity";
+import { editLeadActivity } from "../../application/commands/edit-lead-activity";
+import { unassignLead } from "../../application/commands/unassign-lead";
 import { actorOf, ERASE, requireRole, WRITE } from "../auth";
 import type { RequestContext } from "../context";
 import type { Role } from "../../infrastructure/auth/principal";
-import { CaptureLeadInput, LogActivityInput, UpdateLeadContactInput } from "../types/inputs";
+import { CaptureLeadInput, EditActivityInput, LogActivityInput, UpdateLeadContactInput } from "../types/inputs";
 import { Activity, Lead } from "../types/lead";
 import { MoneyInput } from "../types/shared-types";
 
@@ -110,6 +113,40 @@ export class LeadMutationsResolver {
   deleteLead(@Arg("id", () => ID) id: string, @Ctx() context: RequestContext) {
     return deleteLead(...commandOf(context, ERASE), { id });
   }
+
+  // ---- Increment 2a: corrections and unassign ----
+
+  @Mutation(() => Lead, { description: "Removes the owner. QUALIFIED and CONVERTED leads keep theirs (INVALID_TRANSITION)." })
+  unassignLead(
+    @Arg("id", () => ID) id: string,
+    @Ctx() context: RequestContext,
+    @Arg("expectedVersion", () => Int, { nullable: true }) expectedVersion?: number | null,
+  ) {
+    return unassignLead(...commandOf(context), { id, expectedVersion });
+  }
+
+  @Mutation(() => Activity, { description: "Corrects an activity. Its actor or an admin only." })
+  editLeadActivity(
+    @Arg("leadId", () => ID) leadId: string,
+    @Arg("activityId", () => ID) activityId: string,
+    @Arg("input", () => EditActivityInput) input: EditActivityInput,
+    @Ctx() context: RequestContext,
+    @Arg("expectedVersion", () => Int, { nullable: true }) expectedVersion?: number | null,
+  ) {
+    return editLeadActivity(...commandOf(context), { leadId, activityId, edits: input, expectedVersion });
+  }
+
+  @Mutation(() => Lead, { description: "Removes an activity. Its actor or an admin only." })
+  deleteLeadActivity(
+    @Arg("leadId", () => ID) leadId: string,
+    @Arg("activityId", () => ID) activityId: string,
+    @Ctx() context: RequestContext,
+    @Arg("expectedVersion", () => Int, { nullable: true }) expectedVersion?: number | null,
+  ) {
+    return deleteLeadActivity(...commandOf(context), { leadId, activityId, expectedVersion });
+  }
+
+  // ---- end of increment 2a: corrections and unassign ----
 }
 
 /** The command's dependencies and actor, once the caller may run it. */

@@ -38,20 +38,22 @@ export class LeadQueriesResolver {
     return found?.lead ?? null;
   }
 
-  @Query(() => LeadConnection)
+  @Query(() => LeadConnection, { description: "first/after pages forward, last/before backward; neither given = first 20." })
   async leads(
     @Ctx() context: RequestContext,
     @Info() info: GraphQLResolveInfo,
     @Arg("filter", () => LeadFilter, { nullable: true }) filter?: LeadFilter | null,
     @Arg("orderBy", () => LeadOrder, { nullable: true }) orderBy?: LeadOrder | null,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true }) last?: number | null,
+    @Arg("before", () => String, { nullable: true }) before?: string | null,
   ): Promise<LeadConnection> {
     const { tenantId } = requireRole(context, READ);
     const reads = readsOf(context);
     // A list screen usually shows each lead's latest activities: fetch them in the same statement.
     const activities = prefetchable(argumentsOfSelected(info, ["edges", "node", "activities"], "Lead"));
-    const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after }, activities));
+    const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before }, activities));
     if (activities && page.activities) loadersOf(context).prefetchedActivities.keep(activities, page.activities);
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }

@@ -11,7 +11,7 @@ import { edgesOf, LeadConnection } from "../types/lead";
 export const userFields = {
   assignedLeads(user: User, args: AssignedLeadsArgs, context: RequestContext): Promise<LeadConnection> {
     requireRole(context, READ);
-    const paging = { status: args.status ?? null, first: args.first, after: args.after };
+    const paging = { status: args.status ?? null, first: args.first, after: args.after, last: args.last, before: args.before };
     assignedLeadsPaging(paging);
     const loaders = loadersOf(context);
     return loaders.assignedLeads.load({ id: user.id, args: paging }).then((page) => ({
@@ -29,9 +29,11 @@ export class UserResolver {
     @Root() user: User,
     @Ctx() context: RequestContext,
     @Arg("status", () => [LeadStatusEnum], { nullable: true }) status?: LeadStatus[] | null,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg("first", () => Int, { nullable: true }) first?: number | null,
     @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true }) last?: number | null,
+    @Arg("before", () => String, { nullable: true }) before?: string | null,
   ): Promise<LeadConnection> {
-    return userFields.assignedLeads(user, { status, first, after }, context);
+    return userFields.assignedLeads(user, { status, first, after, last, before }, context);
   }
 }

@@ -56,3 +56,11 @@ export class LogActivityInput {
   @Field(() => Date, { nullable: true, description: "Defaults to now; may not lie more than 5 minutes in the future." })
   occurredAt?: Date | null;
 }
+
+// Increment 2a: correcting an activity.
+@InputType({ description: "What to correct in an activity; omitted fields stay as they are." })
+export class EditActivityInput {
+  @Field(() => ActivityTypeEnum, { nullable: true }) type?: ActivityType | null;
+  @Field(() => String, { nullable: true }) summary?: string | null;
+  @Field(() => Date, { nullable: true }) occurredAt?: Date | null;
+}

@@ -40,6 +40,7 @@ export class Activity {
   @Field(() => ActivityTypeEnum) type!: string;
   @Field(() => String) summary!: string;
   @Field(() => Date) occurredAt!: Date;
+  @Field(() => Date, { nullable: true, description: "When the activity was last corrected; null if never." }) editedAt!: Date | null;
 }
 
 @ObjectType()
@@ -81,7 +82,7 @@ class PageEdge<T> {
   }
 }
 
-/** The page's pageInfo; endCursor likewise encoded on demand. */
+/** The page's pageInfo; its cursors likewise encoded on demand (null on an empty page). */
 class PageInfoOf<T> {
   constructor(private readonly page: Page<T>) {}
 
@@ -89,9 +90,21 @@ class PageInfoOf<T> {
     return this.page.hasNextPage;
   }
 
+  get hasPreviousPage(): boolean {
+    return this.page.hasPreviousPage;
+  }
+
+  get startCursor(): string | null {
+    return this.cursorAt(0);
+  }
+
   get endCursor(): string | null {
-    const last = this.page.nodes.at(-1);
-    return last === undefined ? null : this.page.cursorOf(last);
+    return this.cursorAt(-1);
+  }
+
+  private cursorAt(index: number): string | null {
+    const node = this.page.nodes.at(index);
+    return node === undefined ? null : this.page.cursorOf(node);
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Activity } from "../../domain/lead/activity";
+import type { ActivityType } from "../../domain/lead/lead-status";
 import type { Email } from "../../domain/lead/email";
 import { Lead } from "../../domain/lead/lead";
 import type { LeadRepository } from "../../domain/lead/lead-repository";
@@ -64,11 +66,35 @@ export class PrismaLeadRepository implements LeadRepository {
       throw new VersionConflictError(loadedVersion, current[0]?.version ?? loadedVersion);
     }
     await this.insertNewActivities(lead);
+    await this.saveActivityCorrections(lead);
+  }
+
+  async findActivity(leadId: string, activityId: string): Promise<Activity | null> {
+    const rows = await this.db.$queryRaw<(Omit<Activity, "type"> & { type: string })[]>`
+      SELECT id, lead_id AS "leadId", type, summary, occurred_at AS "occurredAt", actor_id AS "actorId",
+        created_at AS "createdAt", edited_at AS "editedAt"
+      FROM activity WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${leadId}::uuid AND id = ${activityId}::uuid`;
+    return rows[0] ? Object.freeze({ ...rows[0], type: rows[0].type as ActivityType }) : null;
   }
 
   async remove(lead: Lead): Promise<void> {
     // Activities go with the lead through the foreign key's ON DELETE CASCADE.
     await this.db.$executeRaw`DELETE FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid`;
+  }
+
+  /** Corrected and removed activities (increment 2a): one statement each, rarely more than one activity. */
+  private async saveActivityCorrections(lead: Lead): Promise<void> {
+    for (const a of lead.pullEditedActivities()) {
+      await this.db.$executeRaw`
+        UPDATE activity SET type = ${a.type}, summary = ${a.summary}, occurred_at = ${a.occurredAt}::timestamptz,
+          edited_at = ${a.editedAt}::timestamptz
+        WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${a.leadId}::uuid AND id = ${a.id}::uuid`;
+    }
+    const removed = lead.pullRemovedActivities().map((a) => a.id);
+    if (removed.length > 0) {
+      await this.db.$executeRaw`
+        DELETE FROM activity WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${lead.id}::uuid AND id = ANY(${removed}::uuid[])`;
+    }
   }
 
   private async insertNewActivities(lead: Lead): Promise<void> {

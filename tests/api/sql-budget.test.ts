@@ -43,6 +43,29 @@ describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config no
     expect(service.statements).toHaveLength(1);
   });
 
+  it("serves backward pages in the same budget: a page before a cursor with its activities' last page in 2, a detail in 1", async () => {
+    const forward = dataOf(await caller.gql(`{ leads(first: 52) { pageInfo { endCursor } } }`)).leads;
+    service.statements.length = 0;
+    const page = dataOf(
+      await caller.gql(`query($before: String) { leads(last: 50, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage }
+        edges { node { id activities(last: 3) { pageInfo { hasPreviousPage } edges { node { id } } } } } } }`, { before: forward.pageInfo.endCursor }),
+    ).leads;
+    expect(page.edges).toHaveLength(50);
+    expect(page.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: true });
+    expect(page.edges.some((edge: any) => edge.node.activities.edges.length === 3 && edge.node.activities.pageInfo.hasPreviousPage)).toBe(true);
+    expect(service.statements).toHaveLength(2);
+
+    const busy = page.edges.find((edge: any) => edge.node.activities.edges.length === 3).node;
+    const newest = dataOf(await caller.gql(`query($id: ID!) { lead(id: $id) { activities(first: 1) { pageInfo { endCursor } } } }`, { id: busy.id }));
+    service.statements.length = 0;
+    const detail = dataOf(
+      await caller.gql(`query($id: ID!, $after: String) { lead(id: $id) { activities(first: 2, after: $after) { pageInfo { hasPreviousPage hasNextPage } edges { node { id } } } } }`,
+        { id: busy.id, after: newest.lead.activities.pageInfo.endCursor }),
+    ).lead;
+    expect(detail.activities.pageInfo).toEqual({ hasPreviousPage: true, hasNextPage: true });
+    expect(service.statements).toHaveLength(1);
+  });
+
   it("resolves 100 Lead and 100 User representations in a constant number", async () => {
     const ids = dataOf(await caller.gql(`{ leads(first: 50) { edges { node { id } } } }`)).leads.edges.map((e: any) => e.node.id);
     service.statements.length = 0;

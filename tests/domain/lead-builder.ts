@@ -1,3 +1,4 @@
+import type { Activity } from "../../src/domain/lead/activity";
 import { ActivitySummary } from "../../src/domain/lead/activity-summary";
 import { CompanyName } from "../../src/domain/lead/company-name";
 import type { CompanyProfile } from "../../src/domain/lead/company-profile";
@@ -188,6 +189,13 @@ export class LeadBuilder {
     lead.pullEvents();
     lead.pullNewActivities();
     return lead;
+  }
+
+  /** The lead as build() gives it, with the activities its history logged (as a repository would find them). */
+  buildWithActivities(): { lead: Lead; activities: Activity[] } {
+    const lead = this.replay();
+    lead.pullEvents();
+    return { lead, activities: lead.pullNewActivities() };
   }
 
   /** Every event the lead's history recorded, capture first. */

@@ -246,6 +246,7 @@ describe("logging an activity", () => {
       occurredAt: minutesAfterNow(-60),
       actorId: REP,
       createdAt: NOW,
+      editedAt: null,
     });
   });
 

@@ -22,14 +22,15 @@ const DEFAULT_PAGE = 20;
 
 /**
  * Cost grows with the list sizes a query asks for: a connection field costs
- * `first` times its selection, `_entities` the number of representations.
+ * `first` (or `last`, paging backward) times its selection, `_entities`
+ * the number of representations.
  */
 const listAwareEstimator: ComplexityEstimator = ({ field, args, childComplexity }) => {
   const child = Math.max(1, childComplexity);
   if (field.name === "_entities") return Array.isArray(args.representations) ? args.representations.length * child : child;
   if (field.args.some((arg) => arg.name === "first")) {
-    const first = typeof args.first === "number" && args.first > 0 ? args.first : DEFAULT_PAGE;
-    return 1 + first * child;
+    const sizes = [args.first, args.last].filter((size): size is number => typeof size === "number" && size > 0);
+    return 1 + (sizes.length ? Math.max(...sizes) : DEFAULT_PAGE) * child;
   }
   return 1 + childComplexity;
 };

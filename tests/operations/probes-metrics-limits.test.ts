@@ -58,7 +58,9 @@ describe("query limits", () => {
     const aliases = `{ ${Array.from({ length: 1000 }, (_, i) => `a${i}: pipelineSummary { totalLeads }`).join(" ")} }`;
     const deep = `{ leads { edges { node { owner { assignedLeads { edges { node { owner { assignedLeads { edges { node { owner { assignedLeads { edges { node { id } } } } } } } } } } } } } } } }`;
     const costly = `{ leads(first: 100) { edges { node { activities(first: 100) { edges { node { id summary actor { assignedLeads(first: 100) { edges { node { id } } } } } } } } } } }`;
-    for (const query of [aliases, deep, costly]) {
+    // Paging backward costs the same as forward.
+    const costlyBackward = `{ leads(last: 100) { edges { node { activities(last: 100) { edges { node { id summary actor { assignedLeads(last: 100) { edges { node { id } } } } } } } } } } }`;
+    for (const query of [aliases, deep, costly, costlyBackward]) {
       const response = await caller.gql(query);
       expect(response.status).toBe(400);
       expect(errorOf(response).code).toBe("QUERY_TOO_COMPLEX");

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { CommandDeps } from "./application/commands/command-deps";
 import { createTokenVerifier } from "./infrastructure/auth/token-verifier";
@@ -28,6 +29,8 @@ export interface CrmService {
   /** The query side on the primary. */
   reads: TenantReads;
   relay: OutboxRelay;
+  /** The listening server, for tests that check its connection settings. */
+  httpServer: Server;
   stop(): Promise<void>;
 }
 
@@ -117,6 +120,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     port: config.port,
     production: config.production,
     corsOrigins: config.corsOrigins,
+    timeouts: config.timeouts,
     readiness,
     metrics,
     beforeScrape: async () => {
@@ -136,6 +140,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     commands,
     reads,
     relay,
+    httpServer: http.httpServer,
     async stop() {
       await http.stop();
       await enrichment?.stop();

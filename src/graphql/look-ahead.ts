@@ -23,8 +23,10 @@ export function argumentsOfSelected(info: GraphQLResolveInfo, path: readonly str
   let nodes: readonly FieldNode[] = info.fieldNodes;
   for (const name of path) {
     const next: FieldNode[] = [];
+    // A fragment spread twice (or in two of the nodes) gives the same fields: walk it once per step.
+    const visited = new Set<string>();
     for (const node of nodes) {
-      if (!node.selectionSet || !collectFields(info, node.selectionSet, name, next)) return null;
+      if (!node.selectionSet || !collectFields(info, node.selectionSet, name, next, visited)) return null;
     }
     if (next.length === 0) return null;
     nodes = next;
@@ -37,17 +39,24 @@ export function argumentsOfSelected(info: GraphQLResolveInfo, path: readonly str
   return others.every((args) => JSON.stringify(args) === key) ? first : null;
 }
 
-/** Adds the fields named `name` in a selection set (through fragments) to `into`; false if any is conditional. */
-function collectFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode, name: string, into: FieldNode[]): boolean {
+/**
+ * Adds the fields named `name` in a selection set (through fragments) to
+ * `into`; false if any is conditional. Each fragment is expanded once per
+ * collection (`visited`), so fragments that spread others twice, level after
+ * level, cost their size and not two to the power of their depth.
+ */
+function collectFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode, name: string, into: FieldNode[], visited: Set<string>): boolean {
   for (const selection of selectionSet.selections) {
     if (selection.directives?.length) return false;
     if (selection.kind === Kind.FIELD) {
       if (selection.name.value === name) into.push(selection);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (!collectFields(info, selection.selectionSet, name, into)) return false;
+      if (!collectFields(info, selection.selectionSet, name, into, visited)) return false;
     } else {
+      if (visited.has(selection.name.value)) continue;
+      visited.add(selection.name.value);
       const fragment = info.fragments[selection.name.value];
-      if (!fragment || fragment.directives?.length || !collectFields(info, fragment.selectionSet, name, into)) return false;
+      if (!fragment || fragment.directives?.length || !collectFields(info, fragment.selectionSet, name, into, visited)) return false;
     }
   }
   return true;

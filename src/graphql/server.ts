@@ -7,17 +7,34 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import cors from "cors";
 import express, { type ErrorRequestHandler } from "express";
 import type { GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocketServer } from "ws";
 import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
-import { createRequestContext, type ApiServices, type RequestContext } from "./context";
-import { RequestReadSession } from "../infrastructure/read-store/request-read-session";
-import { createErrorFormatter } from "./errors";
+import type { ApiServices, RequestContext } from "./context";
 import { graphqlHttpHandler } from "./graphql-http-handler";
+import { serveGraphqlWs } from "./graphql-ws-handler";
 import { observabilityPlugin } from "./observability-plugin";
-import { queryLimitsPlugin } from "./query-limits";
+import { OperationPipeline } from "./operation-pipeline";
+
+/** How long a slow or idle client may hold a connection (docs/operations.md says why these values). */
+export interface ConnectionTimeouts {
+  /** The whole request, headers and body, must arrive within this (Node answers 408 and closes). */
+  requestMs: number;
+  /** The headers must arrive within this. */
+  headersMs: number;
+  /** An idle kept-alive connection is closed after this. */
+  keepAliveMs: number;
+  /** A WebSocket must send graphql-ws's `connection_init` within this (closed with 4408). */
+  connectionInitMs: number;
+}
+
+export const DEFAULT_CONNECTION_TIMEOUTS: ConnectionTimeouts = {
+  requestMs: 30_000,
+  headersMs: 10_000,
+  keepAliveMs: 5_000,
+  connectionInitMs: 3_000,
+};
 
 export interface HttpServerOptions {
   schema: GraphQLSchema;
@@ -33,6 +50,7 @@ export interface HttpServerOptions {
   metrics: Metrics;
   /** Refreshes gauges read from elsewhere (the outbox backlog) before a scrape. */
   beforeScrape?: () => Promise<void>;
+  timeouts?: ConnectionTimeouts;
 }
 
 export interface RunningHttpServer {
@@ -43,16 +61,6 @@ export interface RunningHttpServer {
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
-// graphql-ws close code for a connection whose credentials no longer hold.
-const CLOSE_FORBIDDEN = 4403;
-
-/** A live subscription ends when the token that opened it does. */
-function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): void {
-  if (expiresAt === null) return;
-  const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, "Token expired"), Math.max(0, expiresAt * 1000 - Date.now()));
-  timer.unref();
-  socket.once("close", () => clearTimeout(timer));
-}
 
 function requestIdOf(req: IncomingMessage): string {
   const given = req.headers["x-request-id"];
@@ -66,68 +74,53 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   app.disable("x-powered-by");
   // GraphQL on its own handler (the hot path); express serves the probes and metrics.
   let graphql: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
-  const httpServer = createServer((req, res) => {
-    const path = req.url?.split("?", 1)[0];
-    if (graphql && (path === "/graphql" || path === "/graphql/")) graphql(req, res);
-    else app(req, res);
-  });
+  const timeouts = options.timeouts ?? DEFAULT_CONNECTION_TIMEOUTS;
+  const httpServer = createServer(
+    {
+      requestTimeout: timeouts.requestMs,
+      headersTimeout: timeouts.headersMs,
+      keepAliveTimeout: timeouts.keepAliveMs,
+      // Node looks for expired requests every 30 s by default, which would stretch every bound above by up to that.
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, timeouts.headersMs / 2, timeouts.requestMs / 2)),
+    },
+    (req, res) => {
+      const path = req.url?.split("?", 1)[0];
+      if (graphql && (path === "/graphql" || path === "/graphql/")) graphql(req, res);
+      else app(req, res);
+    },
+  );
+  // Set again as properties: not every Node version reads all of them from the options.
+  httpServer.requestTimeout = timeouts.requestMs;
+  httpServer.headersTimeout = timeouts.headersMs;
+  httpServer.keepAliveTimeout = timeouts.keepAliveMs;
+
+  // One pipeline for both transports: the same parsing, validation, limits, contexts and error formatting.
+  const pipeline = new OperationPipeline({ schema, services, production: options.production, logger });
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<Record<string, unknown>, { context?: RequestContext }>(
-    {
-      schema,
-      // The token travels in connection_init: {"authorization": "Bearer <JWT>"}.
-      onConnect: async (ctx) => {
-        const authorization = ctx.connectionParams?.authorization;
-        const auth = await authenticate(typeof authorization === "string" ? authorization : undefined);
-        if (auth.kind !== "authenticated") return false;
-        ctx.extra.context = createRequestContext(services, auth, randomUUID());
-        closeWhenTokenExpires(ctx.extra.socket, auth.principal.expiresAt);
-        return true;
-      },
-      context: (ctx) => ctx.extra.context as RequestContext,
-      onSubscribe: () => {
-        options.metrics.activeSubscriptions.inc();
-      },
-      onComplete: () => {
-        options.metrics.activeSubscriptions.dec();
-      },
-    },
-    wsServer,
-  );
+  const wsCleanup = serveGraphqlWs(wsServer, pipeline, {
+    authenticate,
+    metrics: options.metrics,
+    logger,
+    connectionInitWaitTimeoutMs: timeouts.connectionInitMs,
+  });
 
   const apollo = new ApolloServer<RequestContext>({
     schema,
     logger,
-    introspection: !options.production,
+    // The pipeline's validation rules carry the production ban on introspection, for both transports.
+    introspection: true,
+    validationRules: pipeline.validationRules,
     includeStacktraceInErrorResponses: false,
     // Compact JSON: Apollo pretty-prints by default, which doubles a list page's bytes and its cost.
     stringifyResult: (result) => JSON.stringify(result),
-    formatError: createErrorFormatter((error) => logger.error({ err: error }, "unexpected error in a resolver")),
+    formatError: pipeline.formatError,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No cache hints in this schema: without this, every resolved field pays for the cache-control hook.
       ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(schema, options.metrics, logger),
-      {
-        async requestDidStart() {
-          return {
-            async didResolveOperation({ operation, contextValue }) {
-              // A mutation's answer must show its own write: read it from the primary.
-              if (operation?.operation === "mutation") contextValue.readYourWrites = true;
-              // A query's reads share one transaction (and one tenant setting).
-              if (operation?.operation === "query" && contextValue.auth.kind === "authenticated") {
-                contextValue.readSession = new RequestReadSession(contextValue.services.reads, contextValue.auth.principal.tenantId);
-              }
-            },
-            async willSendResponse({ contextValue }) {
-              // The read-only transaction's COMMIT need not delay the answer.
-              void contextValue.readSession?.close();
-            },
-          };
-        },
-      },
-      queryLimitsPlugin(schema),
+      pipeline.apolloPlugin(),
       {
         async serverWillStart() {
           return {
@@ -155,7 +148,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   graphql = graphqlHttpHandler(apollo, {
     cors: cors({ origin: options.corsOrigins.length ? options.corsOrigins : false, credentials: true }),
-    contextOf: async (req) => createRequestContext(services, await authenticate(req.headers.authorization), requestIdOf(req)),
+    contextOf: async (req) => pipeline.newContext(await authenticate(req.headers.authorization), requestIdOf(req)),
     maxBodyBytes: MAX_BODY_BYTES,
     logger,
   });

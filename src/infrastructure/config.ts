@@ -67,6 +67,11 @@ const variables = z.object({
   ENRICHMENT_API_KEY: optional(z.string()),
   ENRICHMENT_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(2000),
   EVENT_STREAM_MAXLEN: z.coerce.number().int().min(100).default(100_000),
+  // Slow clients (docs/operations.md, "Connection timeouts").
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -94,6 +99,12 @@ function toConfig(env: z.infer<typeof variables>) {
       ? { url: env.ENRICHMENT_API_URL, apiKey: env.ENRICHMENT_API_KEY, timeoutMs: env.ENRICHMENT_TIMEOUT_MS }
       : null,
     eventStreamMaxLen: env.EVENT_STREAM_MAXLEN,
+    timeouts: {
+      requestMs: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersMs: env.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      connectionInitMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
+    },
   };
 }
 

@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import { createSourceEventStream, execute, GraphQLError, OperationTypeNode, type ExecutionArgs, type ExecutionResult } from "graphql";
+import { useServer } from "graphql-ws/use/ws";
+import type { WebSocket, WebSocketServer } from "ws";
+import type { AuthState } from "../infrastructure/auth/principal";
+import type { Authenticate } from "../infrastructure/auth/token-verifier";
+import type { Logger } from "../infrastructure/logger";
+import type { Metrics } from "../infrastructure/metrics";
+import type { RequestContext } from "./context";
+import type { OperationPipeline } from "./operation-pipeline";
+
+export interface GraphqlWsOptions {
+  authenticate: Authenticate;
+  metrics: Metrics;
+  logger: Logger;
+  /** How long a socket may stay open without `connection_init` (graphql-ws closes it with 4408). */
+  connectionInitWaitTimeoutMs: number;
+}
+
+/** What a socket keeps between messages: who opened it, nothing built from it. */
+type SocketState = { auth?: AuthState };
+
+// graphql-ws close code for a connection whose credentials no longer hold.
+const CLOSE_FORBIDDEN = 4403;
+
+/** A live subscription ends when the token that opened it does. */
+function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): void {
+  if (expiresAt === null) return;
+  const timer = setTimeout(() => socket.close(CLOSE_FORBIDDEN, "Token expired"), Math.max(0, expiresAt * 1000 - Date.now()));
+  timer.unref();
+  socket.once("close", () => clearTimeout(timer));
+}
+
+function internalError(): GraphQLError {
+  return new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
+}
+
+/**
+ * Maps each event of `source` with `map`, one at a time. Written out rather
+ * than as an async generator: a generator waiting for the next event cannot
+ * be returned until that event comes, while `return()` here reaches the
+ * source at once (a closed socket lets go of its subscriptions).
+ */
+function mapEvents<T, R>(source: AsyncIterable<T>, map: (event: T) => Promise<R>): AsyncGenerator<R, undefined> {
+  const events = source[Symbol.asyncIterator]();
+  const done = { value: undefined, done: true } as const;
+  const mapped: AsyncGenerator<R, undefined> = {
+    async next() {
+      const step = await events.next();
+      return step.done ? done : { value: await map(step.value), done: false };
+    },
+    async return() {
+      await events.return?.();
+      return done;
+    },
+    async throw(error: unknown) {
+      if (events.throw) await events.throw(error);
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return mapped;
+    },
+  };
+  return mapped;
+}
+
+/**
+ * graphql-ws on the HTTP server's port, carrying subscriptions only (queries
+ * and mutations go over HTTP, where every other limit of the service
+ * applies). Every subscribe passes the operation pipeline: parse, validate,
+ * query limits, its own context; each event is executed with a context of
+ * its own, so nothing read for one event (a lead, its activities) is served
+ * stale to the next. A bad subscribe is answered with an `error` message for
+ * its id; the socket and its other subscriptions carry on.
+ */
+export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPipeline, options: GraphqlWsOptions) {
+  const { logger, metrics } = options;
+  // An error thrown by a subscription's event stream arrives wrapped without a path: judge what it wraps.
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => pipeline.formatError(error.toJSON(), error.path || !error.originalError ? error : error.originalError));
+
+  return useServer<Record<string, unknown>, SocketState>(
+    {
+      schema: pipeline.schema,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs,
+      // The token travels in connection_init: {"authorization": "Bearer <JWT>"}.
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        const auth = await options.authenticate(typeof authorization === "string" ? authorization : undefined);
+        if (auth.kind !== "authenticated") return false;
+        ctx.extra.auth = auth;
+        closeWhenTokenExpires(ctx.extra.socket, auth.principal.expiresAt);
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        try {
+          const prepared = pipeline.prepare(payload);
+          if (Array.isArray(prepared)) return prepared;
+          if (prepared.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
+            return [new GraphQLError("This socket carries subscriptions only: send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
+          }
+          const args: ExecutionArgs = {
+            schema: pipeline.schema,
+            document: prepared.document,
+            operationName: prepared.operationName,
+            variableValues: prepared.variableValues,
+            contextValue: pipeline.newContext(ctx.extra.auth ?? { kind: "anonymous" }, randomUUID()),
+          };
+          metrics.activeSubscriptions.inc();
+          return args;
+        } catch (error) {
+          logger.error({ err: error }, "unexpected error preparing a subscription");
+          return [internalError()];
+        }
+      },
+      subscribe: async (args) => {
+        const operation = args.contextValue as RequestContext;
+        try {
+          const source = await createSourceEventStream(args);
+          if (!(Symbol.asyncIterator in source)) return source;
+          return mapEvents(source, async (event): Promise<ExecutionResult> => {
+            const context = pipeline.newContext(operation.auth, operation.requestId);
+            pipeline.begin(context, OperationTypeNode.SUBSCRIPTION);
+            try {
+              return (await execute({ ...args, rootValue: event, contextValue: context })) as ExecutionResult;
+            } finally {
+              pipeline.end(context);
+            }
+          });
+        } catch (error) {
+          logger.error({ err: error }, "unexpected error starting a subscription");
+          return { errors: [internalError()] };
+        }
+      },
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        const { errors, ...rest } = result as ExecutionResult;
+        return errors?.length ? { ...rest, errors: format(errors) } : undefined;
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onComplete: () => {
+        metrics.activeSubscriptions.dec();
+      },
+    },
+    wsServer,
+  );
+}

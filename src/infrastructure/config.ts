@@ -131,6 +131,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(String(issue?.path[0] ?? "environment"), issue?.message ?? "is invalid");
   }
   const config = toConfig(parsed.data);
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (config.timeouts.headersMs > config.timeouts.requestMs) {
+    throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", "must not exceed HTTP_REQUEST_TIMEOUT_MS");
+  }
   if (config.production) {
     if (!config.database.url) throw new ConfigError("DATABASE_URL", "is required in production");
     if (!config.jwt.secret && !config.jwt.jwksUrl) throw new ConfigError("JWT_SECRET", "or JWT_JWKS_URL is required in production");

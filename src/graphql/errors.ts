@@ -49,7 +49,8 @@ export function createErrorFormatter(onInternalError: (error: unknown) => void) 
     }
     const code = formatted.extensions?.code;
     if (typeof code === "string" && PUBLIC_CODES.has(code)) {
-      const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+      // `http` is a status hint for the HTTP transport (Apollo drops it there), never part of the answer.
+      const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
       const field = code === "BAD_USER_INPUT" && extensions.field === undefined ? fieldOfVariableError(formatted.message) : undefined;
       return { message: formatted.message, ...where, extensions: { ...extensions, code, ...(field ? { field } : {}) } };
     }

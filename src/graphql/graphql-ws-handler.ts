@@ -77,7 +77,12 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
   const { logger, metrics } = options;
   // An error thrown by a subscription's event stream arrives wrapped without a path: judge what it wraps.
   const format = (errors: readonly GraphQLError[]) =>
-    errors.map((error) => pipeline.formatError(error.toJSON(), error.path || !error.originalError ? error : error.originalError));
+    errors.map((error) => {
+      const formatted = pipeline.formatError(error.toJSON(), error.path || !error.originalError ? error : error.originalError);
+      // Counted as the HTTP side counts its errors (observability plugin).
+      metrics.errors.inc({ code: String(formatted.extensions?.code ?? "INTERNAL_SERVER_ERROR") });
+      return formatted;
+    });
 
   return useServer<Record<string, unknown>, SocketState>(
     {

@@ -174,7 +174,9 @@ export function createQueryLimiter(schema: GraphQLSchema, limits: QueryLimits = 
           variables: variables ?? {},
           estimators: [listAwareEstimator],
         });
-      } catch {
+      } catch (error) {
+        // Its own node limit cannot be reached past maxSelections; should it be, the document is too big all the same.
+        if (error instanceof Error && /maximum allowed number of nodes/.test(error.message)) throw tooComplex(error.message);
         return; // invalid variables: execution refuses them with BAD_USER_INPUT and the field
       }
       if (constant) constantComplexity.set(operation, complexity);

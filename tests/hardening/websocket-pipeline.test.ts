@@ -68,6 +68,9 @@ describe("a bad subscribe is answered for its own id", () => {
     expect(live.results.find((result) => result.data.leadEvents.leadId === lead.id)?.data.leadEvents.type).toBe("LEAD_CAPTURED");
     expect(live.errors).toEqual([]);
     for (const spy of printed) expect(spy).not.toHaveBeenCalled();
+    // Counted like HTTP errors (no HTTP request of this file fails to parse).
+    const metrics = await (await fetch(service.url.replace("/graphql", "/metrics"))).text();
+    expect(metrics).toMatch(/crm_graphql_errors_total\{code="GRAPHQL_PARSE_FAILED"\} [1-9]/);
   });
 });
 

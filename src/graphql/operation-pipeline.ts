@@ -36,7 +36,7 @@ export interface OperationRequest {
   variables?: unknown;
 }
 
-/** An operation that passed parsing, validation and the query limits, its variables coerced. */
+/** An operation that passed parsing, validation, the query limits and variable coercion. */
 export interface PreparedOperation {
   document: DocumentNode;
   operation: OperationDefinitionNode;
@@ -106,7 +106,8 @@ export class OperationPipeline {
     }
     const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables as Record<string, unknown>, { maxErrors: 50 });
     if (coerced.errors) return coerced.errors.map((error) => coded(error.message, "BAD_USER_INPUT", error));
-    return { document, operation, operationName, variableValues: coerced.coerced };
+    // Execution coerces the variables again from what the client sent; coerced values (enums, Dates) would not survive a second pass.
+    return { document, operation, operationName, variableValues: variables as Record<string, unknown> };
   }
 
   /** A context of its own for one operation (or one subscription event): never shared, so nothing it caches outlives it. */

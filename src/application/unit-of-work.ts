@@ -6,6 +6,8 @@ import type { LeadView } from "./lead-view";
 export interface EventOutbox {
   /** `leadAfter` is the lead as of these events (null once deleted), carried to live subscribers. */
   append(events: LeadEvent[], leadAfter: LeadView | null): Promise<void>;
+  /** Many leads' events at once (a bulk import), each batch with its own lead snapshot: one statement, not one per lead. */
+  appendEach(batches: readonly { events: LeadEvent[]; leadAfter: LeadView | null }[]): Promise<void>;
 }
 
 export interface TenantTransaction {

@@ -16,6 +16,7 @@ export const LEAD_EVENT_NAMES = [
   "LeadScoreChanged",
   "LeadEnriched",
   "LeadDeleted",
+  "LeadMerged",
 ] as const;
 export const ALL_LEAD_STREAMS = LEAD_EVENT_NAMES.map((name) => `events:${name}`);
 

@@ -110,6 +110,7 @@ describe.skipIf(!redisUrl && !process.env.CI)("domain events on Redis Streams (e
       ],
       "events:LeadEnriched": [],
       "events:LeadDeleted": [],
+      "events:LeadMerged": [],
     });
 
     // Every entry: exactly the contract's fields, consistent with the outbox row it came from.

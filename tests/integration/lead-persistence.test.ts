@@ -118,6 +118,7 @@ describe("the transactional outbox", () => {
                 await tx.outbox.append(events, leadAfter);
                 throw new Error("crash after the outbox write");
               },
+              appendEach: (batches) => tx.outbox.appendEach(batches),
             },
           }),
         ),

@@ -1,6 +1,6 @@
 import { CompanyName } from "../../domain/lead/company-name";
 import { Email } from "../../domain/lead/email";
-import { Lead } from "../../domain/lead/lead";
+import { Lead, type CaptureArgs } from "../../domain/lead/lead";
 import { LeadName } from "../../domain/lead/lead-name";
 import type { LeadSource } from "../../domain/lead/lead-status";
 import { Money } from "../../domain/lead/money";
@@ -26,7 +26,22 @@ export interface CaptureLeadInput {
 }
 
 export async function captureLead(deps: CommandDeps, actor: Actor, input: CaptureLeadInput): Promise<LeadView> {
-  const captured = {
+  const captured = captureArgsOf(deps, actor, input);
+  return deps.unitOfWork.run(actor.tenantId, async ({ leads, outbox }) => {
+    // Fast path for the common duplicate; the unique index still decides races.
+    const existingLeadId = await leads.findIdByEmail(captured.email);
+    if (existingLeadId) throw new LeadAlreadyExistsError(existingLeadId);
+    const lead = Lead.capture(captured, changeFor(deps, actor));
+    await leads.add(lead);
+    const view = leadViewOf(lead.state);
+    await outbox.append(lead.pullEvents(), view);
+    return view;
+  });
+}
+
+/** The input made into the domain's values: every capture (one lead, or an import's row) validates here. */
+export function captureArgsOf(deps: CommandDeps, actor: Actor, input: CaptureLeadInput): CaptureArgs {
+  return {
     id: deps.newId(),
     tenantId: actor.tenantId,
     name: LeadName.create(input.name),
@@ -39,14 +54,4 @@ export async function captureLead(deps: CommandDeps, actor: Actor, input: Captur
     tags: TagSet.create(input.tags ?? []),
     estimatedValue: input.estimatedValue == null ? null : Money.create(input.estimatedValue),
   };
-  return deps.unitOfWork.run(actor.tenantId, async ({ leads, outbox }) => {
-    // Fast path for the common duplicate; the unique index still decides races.
-    const existingLeadId = await leads.findIdByEmail(captured.email);
-    if (existingLeadId) throw new LeadAlreadyExistsError(existingLeadId);
-    const lead = Lead.capture(captured, changeFor(deps, actor));
-    await leads.add(lead);
-    const view = leadViewOf(lead.state);
-    await outbox.append(lead.pullEvents(), view);
-    return view;
-  });
 }

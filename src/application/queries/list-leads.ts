@@ -28,7 +28,7 @@ export interface ListLeadsArgs extends PageArgs {
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
-function literalPattern(text: string): string {
+export function literalPattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
@@ -51,7 +51,9 @@ export function leadWhere(tenantId: string, filter: LeadFilter | null | undefine
     if (search) {
       if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
       const pattern = `%${literalPattern(search)}%`;
-      conditions.push(Prisma.sql`(name ILIKE ${pattern} OR email ILIKE ${pattern} OR company ILIKE ${pattern})`);
+      // The columns as the trigram indexes spell them (lower(name), email, lower(company)), so
+      // PostgreSQL ORs three index bitmaps instead of reading the tenant's every lead.
+      conditions.push(Prisma.sql`(lower(name) ILIKE ${pattern} OR email ILIKE ${pattern} OR lower(company) ILIKE ${pattern})`);
     }
   }
   return Prisma.join(conditions, " AND ");

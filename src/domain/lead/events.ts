@@ -11,7 +11,9 @@ export type LeadEventName =
   // Increment 2a: corrections and unassign.
   | "LeadUnassigned"
   | "LeadActivityEdited"
-  | "LeadActivityDeleted";
+  | "LeadActivityDeleted"
+  // increment 2a, bulk and merge
+  | "LeadMerged";
 
 /** A fact about a lead, plain data so it serialises to the outbox and streams unchanged. */
 export interface LeadEvent {

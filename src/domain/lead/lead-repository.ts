@@ -16,4 +16,16 @@ export interface LeadRepository {
   save(lead: Lead, loadedVersion: number): Promise<void>;
   /** Erases the lead and its activities (right to erasure). */
   remove(lead: Lead): Promise<void>;
+
+  // ---- increment 2a: bulk import and merge ----
+  /**
+   * Inserts new leads in one go, leaving out each whose email another lead of
+   * the tenant holds (also one committed by a racing import or capture: the
+   * unique index decides). Returns the ids of the leads inserted.
+   */
+  addAll(leads: readonly Lead[]): Promise<Set<string>>;
+  /** The leads holding these (normalised) addresses in the tenant: email -> id. */
+  findIdsByEmails(emails: readonly string[]): Promise<Map<string, string>>;
+  /** Moves every activity of `from` to `to`, keeping ids, actors and times; returns how many moved. */
+  moveActivities(from: Lead, to: Lead): Promise<number>;
 }

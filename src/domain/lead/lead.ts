@@ -12,7 +12,7 @@ import { assertTransition, isClosed, type ActivityType, type LeadSource, type Le
 import type { LostReason } from "./lost-reason";
 import type { Money } from "./money";
 import type { Phone } from "./phone";
-import { TagSet, type Tag } from "./tag";
+import { Tag, TagSet } from "./tag";
 
 export interface LeadState {
   tenantId: string;
@@ -351,6 +351,57 @@ export class Lead extends AggregateRoot<LeadEvent> {
   }
 
   // ---- end of increment 2a: corrections and unassign ----
+  // ---- Merge (increment 2a): the survivor absorbs a snapshot of the duplicate; see merge-leads.ts ----
+
+  /**
+   * Takes in what a duplicate of this lead knows: the fields this lead lacks,
+   * the union of the tags (more than 20 refused before anything changes) and
+   * the duplicate's activities (moved by the repository, counted here). Name,
+   * email, source, status and an owner already set stay. Always a change:
+   * the duplicate is gone afterwards. Returns the names of the fields filled.
+   */
+  absorb(duplicate: Readonly<LeadState>, change: Change): string[] {
+    const tags = TagSet.restore(this.current.tags).add(duplicate.tags.map((tag) => Tag.create(tag))).set;
+    const s = this.current;
+    const filled: string[] = [];
+    // GraphQL's field names: they are what a client of LEAD_MERGED can look up on the Lead.
+    const take = (field: string, lacking: boolean, fill: () => void, available: boolean) => {
+      if (lacking && available) {
+        fill();
+        filled.push(field);
+      }
+    };
+    take("phone", s.phone === null, () => (s.phone = duplicate.phone), duplicate.phone !== null);
+    take("company", s.company === null, () => (s.company = duplicate.company), duplicate.company !== null);
+    take("estimatedValue", s.estimatedValue === null, () => (s.estimatedValue = duplicate.estimatedValue && { ...duplicate.estimatedValue }), duplicate.estimatedValue !== null);
+    take("owner", s.ownerId === null, () => (s.ownerId = duplicate.ownerId), duplicate.ownerId !== null);
+    take("campaign", s.campaignId === null, () => (s.campaignId = duplicate.campaignId), duplicate.campaignId !== null);
+    take("enrichment", s.enrichment === null, () => (s.enrichment = duplicate.enrichment && { ...duplicate.enrichment }), duplicate.enrichment !== null);
+    s.tags = [...tags.values];
+    s.activityCount += duplicate.activityCount;
+    this.commit(change, [["LeadMerged", { duplicateId: duplicate.id, activitiesMoved: duplicate.activityCount, filled }]]);
+    return filled;
+  }
+
+  /**
+   * The duplicate's side of a merge: erased like deleteLead erases (LeadDeleted,
+   * one version past its last), saying where it went. A converted lead is a
+   * customer's record: it is never folded away.
+   */
+  markMergedInto(survivorId: string, change: Change): void {
+    this.assertMergeableAsDuplicate();
+    this.current.version += 1;
+    this.emit(change, "LeadDeleted", { mergedInto: survivorId });
+  }
+
+  /** INVALID_TRANSITION with from = to = CONVERTED (RULES: Merge). */
+  assertMergeableAsDuplicate(): void {
+    if (isClosed(this.current.status)) {
+      throw new InvalidTransitionError(this.current.status, this.current.status, "A converted lead cannot be merged into another lead");
+    }
+  }
+
+  // ---- end of merge ----
 
   /** Activities logged since the lead was loaded, for the repository to insert. */
   pullNewActivities(): Activity[] {

@@ -13,6 +13,9 @@ import { updateLeadContact } from "../../application/commands/update-lead-contac
 import { deleteLeadActivity } from "../../application/commands/delete-lead-activity";
 import { editLeadActivity } from "../../application/commands/edit-lead-activity";
 import { unassignLead } from "../../application/commands/unassign-lead";
+import { importLeads } from "../../application/commands/import-leads";
+import { mergeLeads } from "../../application/commands/merge-leads";
+import { ImportLeadsInput, ImportLeadsResult } from "../types/bulk-and-merge";
 import { actorOf, ERASE, requireRole, WRITE } from "../auth";
 import type { RequestContext } from "../context";
 import type { Role } from "../../infrastructure/auth/principal";
@@ -147,6 +150,22 @@ export class LeadMutationsResolver {
   }
 
   // ---- end of increment 2a: corrections and unassign ----
+  // ---- increment 2a: bulk import and merge ----
+
+  @Mutation(() => ImportLeadsResult, { description: "Captures many leads in one call; every row gets its own result." })
+  importLeads(@Arg("input", () => ImportLeadsInput) input: ImportLeadsInput, @Ctx() context: RequestContext) {
+    return importLeads(...commandOf(context), input);
+  }
+
+  @Mutation(() => Lead, { description: "Folds the duplicate into the survivor (activities, tags, missing fields) and erases the duplicate." })
+  mergeLeads(
+    @Arg("survivorId", () => ID) survivorId: string,
+    @Arg("duplicateId", () => ID) duplicateId: string,
+    @Ctx() context: RequestContext,
+    @Arg("expectedVersion", () => Int, { nullable: true }) expectedVersion?: number | null,
+  ) {
+    return mergeLeads(...commandOf(context), { survivorId, duplicateId, expectedVersion });
+  }
 }
 
 /** The command's dependencies and actor, once the caller may run it. */

@@ -4,6 +4,8 @@ import { activityPaging, type ActivityPageArgs } from "../../application/queries
 import { getLeadWithActivities } from "../../application/queries/get-leads";
 import { countLeads, listLeads } from "../../application/queries/list-leads";
 import { pipelineSummary } from "../../application/queries/pipeline-summary";
+import { duplicateCandidates } from "../../application/queries/duplicate-candidates";
+import { DuplicateCandidate } from "../types/bulk-and-merge";
 import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
 import { loadersOf, readsOf, type RequestContext } from "../context";
@@ -65,5 +67,17 @@ export class LeadQueriesResolver {
   ) {
     const { tenantId } = requireRole(context, READ);
     return readsOf(context).inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
+  }
+
+  // ---- increment 2a: duplicates ----
+
+  @Query(() => [DuplicateCandidate], { description: "Leads of the caller's tenant that may be the same person or company as this one, most similar first." })
+  duplicateCandidates(
+    @Arg("leadId", () => ID) leadId: string,
+    @Ctx() context: RequestContext,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 10 }) first?: number | null,
+  ) {
+    const { tenantId } = requireRole(context, READ);
+    return readsOf(context).inTenant(tenantId, (db) => duplicateCandidates(db, tenantId, { leadId, first }));
   }
 }

@@ -28,6 +28,8 @@ export const LEAD_EVENT_TYPES: Record<LeadEventName, string> = {
   LeadUnassigned: "LEAD_UNASSIGNED",
   LeadActivityEdited: "LEAD_ACTIVITY_EDITED",
   LeadActivityDeleted: "LEAD_ACTIVITY_DELETED",
+  // increment 2a, bulk and merge
+  LeadMerged: "LEAD_MERGED",
 };
 export const LeadEventTypeEnum = enumOf(Object.values(LEAD_EVENT_TYPES));
 

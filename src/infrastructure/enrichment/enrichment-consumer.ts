@@ -4,7 +4,7 @@ import { recordCompanyProfile } from "../../application/commands/record-company-
 import type { Logger } from "../logger";
 import { streamOf } from "../outbox/redis-event-publisher";
 import { EnrichmentUnavailableError, type CompanyDirectoryClient } from "./company-directory-client";
-import { isFreeMailDomain } from "./free-mail-domains";
+import { isFreeMailDomain } from "../../domain/lead/free-mail-domains";
 
 export const ENRICHMENT_GROUP = "crm-enrichment";
 export const DEAD_LETTER_STREAM = "events:dead-letter";

@@ -29,4 +29,30 @@ export class PrismaEventOutbox implements EventOutbox {
       VALUES ${Prisma.join(rows)}`;
     this.appended += events.length;
   }
+
+  async appendEach(batches: readonly { events: LeadEvent[]; leadAfter: LeadView | null }[]): Promise<void> {
+    const rows = batches.flatMap(({ events, leadAfter }) =>
+      events.map((event) => ({
+        id: event.eventId,
+        aggregateId: event.leadId,
+        eventType: event.name,
+        version: event.version,
+        payload: event.payload,
+        leadSnapshot: leadAfter,
+        actorId: event.actorId,
+        occurredAt: event.occurredAt,
+      })),
+    );
+    if (rows.length === 0) return;
+    // The rows travel as one JSON array; jsonb_to_recordset keeps their order,
+    // so the outbox's seq keeps each lead's events in the order recorded.
+    await this.db.$executeRaw`
+      INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
+      SELECT ${this.tenantId}::uuid, r.id, r."aggregateId", r."eventType", r.version, r.payload, r."leadSnapshot", r."actorId", r."occurredAt"
+      FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS (id uuid, "aggregateId" uuid, "eventType" text,
+        version int, payload jsonb, "leadSnapshot" jsonb, "actorId" uuid, "occurredAt" timestamptz)) WITH ORDINALITY
+        AS r(id, "aggregateId", "eventType", version, payload, "leadSnapshot", "actorId", "occurredAt", n)
+      ORDER BY r.n`;
+    this.appended += rows.length;
+  }
 }

@@ -3,7 +3,7 @@ import type { ActivityType } from "../../domain/lead/lead-status";
 import type { Email } from "../../domain/lead/email";
 import { Lead } from "../../domain/lead/lead";
 import type { LeadRepository } from "../../domain/lead/lead-repository";
-import { VersionConflictError } from "../../domain/shared/domain-error";
+import { LeadAlreadyExistsError, VersionConflictError } from "../../domain/shared/domain-error";
 import { Prisma } from "./generated/client";
 import { LEAD_COLUMNS, leadColumnsFromState, leadStateFromRow, type LeadRow } from "./lead-row-mapper";
 import { jsonOrNull } from "./json-parameter";
@@ -37,16 +37,25 @@ export class PrismaLeadRepository implements LeadRepository {
 
   async add(lead: Lead): Promise<void> {
     // The caller reserved the email through findIdByEmail; the unique index
-    // (tenant_id, email) stays the guarantee behind it.
+    // (tenant_id, email) stays the guarantee behind it. A bulk import does not
+    // take that reservation (a thousand advisory locks a call would crowd the
+    // lock table), so an address it committed meanwhile is a duplicate here
+    // too, not a unique-violation error.
     const c = leadColumnsFromState(lead.state);
-    await this.db.$executeRaw`
+    const inserted = await this.db.$executeRaw`
       INSERT INTO lead (tenant_id, id, name, email, phone, company, source, status, score, estimated_value_minor,
         estimated_value_currency, tags, lost_reason, owner_id, campaign_id, enrichment, activity_count, version,
         created_at, updated_at, converted_at)
       VALUES (${this.tenantId}::uuid, ${lead.id}::uuid, ${c.name}, ${c.email}, ${c.phone}, ${c.company}, ${c.source}, ${c.status},
         ${c.score}, ${c.estimatedValueMinor}, ${c.estimatedValueCurrency}, ${c.tags}::text[], ${c.lostReason}, ${c.ownerId}::uuid,
         ${c.campaignId}::uuid, ${jsonOrNull(c.enrichment)}::jsonb, ${c.activityCount}, ${c.version}, ${c.createdAt}::timestamptz,
-        ${c.updatedAt}::timestamptz, ${c.convertedAt}::timestamptz)`;
+        ${c.updatedAt}::timestamptz, ${c.convertedAt}::timestamptz)
+      ON CONFLICT (tenant_id, email) DO NOTHING`;
+    if (inserted === 0) {
+      const holder = await this.db.$queryRaw<{ id: string }[]>`
+        SELECT id FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND email = ${c.email}`;
+      throw new LeadAlreadyExistsError(holder[0]?.id ?? "");
+    }
     await this.insertNewActivities(lead);
   }
 
@@ -96,6 +105,53 @@ export class PrismaLeadRepository implements LeadRepository {
         DELETE FROM activity WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${lead.id}::uuid AND id = ANY(${removed}::uuid[])`;
     }
   }
+
+  // ---- increment 2a: bulk import and merge ----
+
+  async addAll(leads: readonly Lead[]): Promise<Set<string>> {
+    if (leads.length === 0) return new Set();
+    // One statement for the whole batch: the rows travel as one JSON array
+    // (no parameter limit, no statement text growing with the batch), and
+    // ON CONFLICT on the (tenant_id, email) unique index leaves out an address
+    // another transaction holds: it waits for that transaction, so a racing
+    // import or capture never makes a second lead with the same email. Rows go
+    // in in address order: two imports sharing addresses then wait for each
+    // other in one direction only, never in a cycle (a deadlock otherwise).
+    const rows = leads.map((lead) => {
+      const c = leadColumnsFromState(lead.state);
+      return { ...c, id: lead.id, enrichment: c.enrichment ?? null };
+    });
+    const inserted = await this.db.$queryRaw<{ id: string }[]>`
+      INSERT INTO lead (tenant_id, id, name, email, phone, company, source, status, score, estimated_value_minor,
+        estimated_value_currency, tags, lost_reason, owner_id, campaign_id, enrichment, activity_count, version,
+        created_at, updated_at, converted_at)
+      SELECT ${this.tenantId}::uuid, r.id, r.name, r.email, r.phone, r.company, r.source, r.status, r.score, r."estimatedValueMinor",
+        r."estimatedValueCurrency", r.tags, r."lostReason", r."ownerId", r."campaignId", r.enrichment, r."activityCount", r.version,
+        r."createdAt", r."updatedAt", r."convertedAt"
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, name text, email text, phone text, company text,
+        source text, status text, score int, "estimatedValueMinor" int, "estimatedValueCurrency" text, tags text[],
+        "lostReason" text, "ownerId" uuid, "campaignId" uuid, enrichment jsonb, "activityCount" int, version int,
+        "createdAt" timestamptz, "updatedAt" timestamptz, "convertedAt" timestamptz)
+      ORDER BY r.email
+      ON CONFLICT (tenant_id, email) DO NOTHING
+      RETURNING id`;
+    return new Set(inserted.map((row) => row.id));
+  }
+
+  async findIdsByEmails(emails: readonly string[]): Promise<Map<string, string>> {
+    if (emails.length === 0) return new Map();
+    const found = await this.db.$queryRaw<{ id: string; email: string }[]>`
+      SELECT id, email FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND email = ANY(${[...emails]}::text[])`;
+    return new Map(found.map((row) => [row.email, row.id]));
+  }
+
+  async moveActivities(from: Lead, to: Lead): Promise<number> {
+    return this.db.$executeRaw`
+      UPDATE activity SET lead_id = ${to.id}::uuid
+      WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${from.id}::uuid`;
+  }
+
+  // ---- end of increment 2a ----
 
   private async insertNewActivities(lead: Lead): Promise<void> {
     const activities = lead.pullNewActivities();

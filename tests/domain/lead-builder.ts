@@ -73,6 +73,13 @@ export class LeadBuilder {
   private readonly steps: Step[] = [];
   private reached: LeadStatus = "NEW";
   private activities = 0;
+  private id = LEAD_ID;
+
+  /** Another id than LEAD_ID: a second lead in the same test (a merge's duplicate). */
+  withId(id: string): this {
+    this.id = id;
+    return this;
+  }
 
   withSource(source: LeadSource): this {
     this.source = source;
@@ -169,7 +176,7 @@ export class LeadBuilder {
 
   captureArgs(): CaptureArgs {
     return {
-      id: LEAD_ID,
+      id: this.id,
       tenantId: TENANT,
       name: LeadName.create(this.name),
       email: Email.create(this.email),

@@ -12,6 +12,7 @@ import { JWT_SECRET, REDIS_URL, TENANTS, databaseUrl, fromDist, ownerId, require
 import { loadDataset } from "./lib/dataset.mjs";
 import { measureEventLatency } from "./lib/event-latency.mjs";
 import { checkOnce, load } from "./lib/load.mjs";
+import { LARGE_TENANT_SCENARIOS, SPELLINGS } from "./lib/scenarios.mjs";
 import { startProfiling, summarize } from "./lib/profile.mjs";
 import { killChildren, startTarget } from "./lib/targets.mjs";
 
@@ -35,19 +36,30 @@ setTimeout(() => {
 
 const { mintToken } = fromDist("infrastructure/auth/dev-token.js");
 const token = await mintToken({ secret: JWT_SECRET, tenantId: TENANTS.A, userId: ownerId(1), roles: ["admin"], expiresIn: "2h" });
+// Increment 2a: search and duplicates read the large tenant D; import writes 1,000 rows a call, at its own concurrency.
+const largeToken = await mintToken({ secret: JWT_SECRET, tenantId: TENANTS.D, userId: ownerId(1), roles: ["admin"], expiresIn: "2h" });
+const needsLargeTenant = scenarios.some((s) => LARGE_TENANT_SCENARIOS.includes(s));
+const tokenFor = (scenario) => (LARGE_TENANT_SCENARIOS.includes(scenario) ? largeToken : token);
+const connectionsFor = (scenario) => (scenario === "import" ? Number(env.BENCH_IMPORT_CONNECTIONS ?? 2) : connections);
+/** The new scenarios are the service's own operations: the peers have no spelling of them. */
+const spelled = (target, scenario) => scenario === "mixed" || typeof SPELLINGS[target]?.[scenario] === "function";
 const { Client } = require("pg");
 const db = new Client({ connectionString: databaseUrl() });
 try {
   await db.connect();
   const seeded = await db.query("SELECT count(*)::int AS n FROM lead WHERE tenant_id = $1", [TENANTS.A]);
   if (seeded.rows[0].n < 10_000) throw new Error("tenant A has fewer than 10,000 leads");
+  if (env.BENCH_RESEED === "0" && needsLargeTenant) {
+    const large = await db.query("SELECT count(*)::int AS n FROM lead WHERE tenant_id = $1", [TENANTS.D]);
+    if (large.rows[0].n < 100_000) throw new Error("tenant D has fewer than 100,000 leads (reseed: leave BENCH_RESEED unset)");
+  }
 } catch (error) {
   console.error(`npm run bench needs the seeded database: run \`npm run bench:seed\` first (${error.message})`);
   process.exit(1);
 }
 /** Removes what a run adds that would make the next target's data differ: captured leads, outbox rows. */
 const tidy = async () => {
-  await db.query("DELETE FROM lead WHERE email LIKE '%@capture.example'");
+  await db.query("DELETE FROM lead WHERE email LIKE '%@capture.example' OR email LIKE '%@bulk.example'");
   await db.query("DELETE FROM outbox");
 };
 
@@ -69,7 +81,7 @@ const machine = `${cpus().length} x ${cpus()[0]?.model?.trim() ?? "cpu"}, ${Math
 
 if (env.BENCH_RESEED !== "0") {
   const t0 = performance.now();
-  await loadDataset(db);
+  await loadDataset(db, { large: needsLargeTenant });
   console.log(`data set restored in ${Math.round(performance.now() - t0)} ms (BENCH_RESEED=0 skips this)`);
 }
 await tidy();
@@ -87,12 +99,16 @@ for (const name of targets) {
   console.log(`${name} ready in ${Math.round(target.startMs)} ms`);
   try {
     for (const scenario of scenarios) {
-      await checkOnce(target, scenario, token);
-      if (warmup > 0) await load(target, scenario, token, { seconds: warmup, connections });
-      const figures = await load(target, scenario, token, { seconds, connections });
-      (results.scenarios[scenario] ??= {})[name] = figures;
+      if (!spelled(name, scenario)) continue;
+      const as = tokenFor(scenario);
+      const at = connectionsFor(scenario);
+      await checkOnce(target, scenario, as);
+      if (warmup > 0) await load(target, scenario, as, { seconds: warmup, connections: at });
+      const figures = await load(target, scenario, as, { seconds, connections: at });
+      if (scenario === "import") figures.rowsPerSecond = Math.round((figures.requests * 1000) / figures.seconds);
+      (results.scenarios[scenario] ??= {})[name] = { ...figures, connections: at };
       line(scenario, name, figures);
-      if (scenario === "capture") await tidy();
+      if (scenario === "capture" || scenario === "import") await tidy();
     }
     results.memory[name] = { peakRssMb: Math.round(target.memoryMb().peak) };
   } finally {
@@ -135,10 +151,10 @@ await tidy();
 for (const scenario of profiled.filter((p) => p !== "events")) {
   const target = await startTarget("service", { port: 4944, statsPort: 4945, nodeArgs: ["--inspect=127.0.0.1:9339"] });
   try {
-    await checkOnce(target, scenario, token);
-    if (warmup > 0) await load(target, scenario, token, { seconds: warmup, connections });
+    await checkOnce(target, scenario, tokenFor(scenario));
+    if (warmup > 0) await load(target, scenario, tokenFor(scenario), { seconds: warmup, connections: connectionsFor(scenario) });
     const profiler = await startProfiling(9339);
-    const figures = await load(target, scenario, token, { seconds, connections });
+    const figures = await load(target, scenario, tokenFor(scenario), { seconds, connections: connectionsFor(scenario) });
     const summary = summarize(await profiler.stop(), figures.requests);
     results.profiles[scenario] = { requestsPerSecond: figures.requestsPerSecond, ...summary };
     console.log(`profile ${scenario}: ${summary.busyMsPerRequest} ms of service CPU per request; top: ${summary.byCategory.slice(0, 5).map((c) => `${c.name} ${c.percent}%`).join(", ")}`);
@@ -158,6 +174,8 @@ for (const [scenario, byTarget] of Object.entries(results.scenarios)) {
   for (const [name, f] of Object.entries(byTarget)) {
     md.push(`| ${name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.statementsPerRequest} | ${f.roundTripsPerRequest} | ${f.serverCpuMsPerRequest} | ${f.postgresCpuMsPerRequest} | ${f.errors} |`);
   }
+  const imported = byTarget.service?.rowsPerSecond;
+  if (imported !== undefined) md.push("", `import: ${imported} rows/s at ${byTarget.service.connections} concurrent calls of 1,000 rows (p50 ${byTarget.service.p50Ms} ms a call).`);
   const s = byTarget.service?.requestsPerSecond;
   md.push("", `req/s service/PostGraphile ${ratio(s, byTarget.postgraphile?.requestsPerSecond)}, service/raw ${ratio(s, byTarget.raw?.requestsPerSecond)}.`, "");
 }

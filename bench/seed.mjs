@@ -2,7 +2,9 @@
 // project's migrator (as the superuser; runtime role crm_bench_app) and loads
 // the deterministic data set of lib/dataset.mjs: tenant A with 10,000 leads
 // (all statuses and sources, 50 owners, tags, values) and 50,000 activities,
-// tenants B and C with 1,000 leads each. Needs `npm run build` first.
+// tenants B and C with 1,000 leads each, and tenant D with 100,000 (the
+// search and duplicates scenarios of increment 2a; BENCH_SEED_LARGE=0 leaves it out).
+// Needs `npm run build` first.
 import { ADMIN_URL, DATABASE, RUNTIME_PASSWORD, RUNTIME_ROLE, RUNTIME_URL, databaseUrl, fromDist, require } from "./lib/bench-env.mjs";
 import { loadDataset, verifyDataset } from "./lib/dataset.mjs";
 
@@ -22,7 +24,7 @@ await migrate({ migrationUrl: databaseUrl(), runtimeUrl: RUNTIME_URL, log: (line
 const db = new Client({ connectionString: databaseUrl() });
 await db.connect();
 try {
-  await loadDataset(db);
+  await loadDataset(db, { large: process.env.BENCH_SEED_LARGE !== "0" });
   const tenants = await verifyDataset(db);
   console.log(`bench:seed: ${DATABASE} seeded and checked against the scoring rules in ${Math.round(performance.now() - started)} ms`);
   for (const [tenant, t] of Object.entries(tenants)) console.log(`  tenant ${tenant}: ${t.leads} leads, ${t.activities} activities, ${JSON.stringify(t.statuses)}`);

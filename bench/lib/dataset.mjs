@@ -15,6 +15,14 @@ export const PLAN = [
   { tenant: TENANTS.C, leads: 1_000, activities: 0, seed: 3 },
 ];
 
+/**
+ * The large tenant (search and duplicates at 100,000 leads): names, companies,
+ * mail domains and phones varied enough for trigram search to mean something,
+ * with near-duplicates as an imported list has them. Seeded only when those
+ * scenarios run, so the 10,000-lead scenarios keep their data set.
+ */
+export const LARGE_PLAN = { tenant: TENANTS.D, leads: 100_000, activities: 0, seed: 4, varied: true };
+
 const uuidOf = (text) => {
   const hex = createHash("md5").update(text).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
@@ -48,6 +56,13 @@ const LOST_REASONS = ["No budget", "Chose a competitor", "No response", "Bad tim
 const INDUSTRIES = ["software", "retail", "manufacturing", "finance", "health", "logistics"];
 const ACTIVITY_TYPES = ["NOTE", "CALL", "EMAIL", "MEETING"];
 const CAMPAIGNS = Array.from({ length: 5 }, (_, k) => `0c000000-0000-4000-8000-${String(k).padStart(12, "0")}`);
+const SYLLABLES = ["ka", "lo", "mi", "ra", "ne", "to", "su", "vi", "da", "re", "po", "li", "ma", "ko", "sa", "te", "nu", "bo", "fe", "gi"];
+const COMPANY_SUFFIXES = ["Inc", "GmbH", "Ltd", "Labs", "Systems", "Group", "Partners", "Holdings"];
+/** A pronounceable word of `count` syllables from numbers, capitalised: deterministic and varied. */
+const word = (rand, count) => {
+  const text = Array.from({ length: count }, () => pick(rand, SYLLABLES)).join("");
+  return text[0].toUpperCase() + text.slice(1);
+};
 const DAY = 86_400_000;
 const START = Date.parse("2026-01-01T00:00:00Z");
 
@@ -63,7 +78,7 @@ function activityCounts(rand, leads, total) {
 }
 
 /** One tenant's rows, keyed by column name (as jsonb_populate_recordset wants them). */
-export function tenantRows({ tenant, leads: leadCount, activities: activityTotal, seed }) {
+export function tenantRows({ tenant, leads: leadCount, activities: activityTotal, seed, varied = false }) {
   const rand = random(seed);
   const counts = activityCounts(rand, leadCount, activityTotal);
   const leads = [];
@@ -71,8 +86,19 @@ export function tenantRows({ tenant, leads: leadCount, activities: activityTotal
   for (let n = 1; n <= leadCount; n++) {
     const status = weighted(rand, STATUSES);
     const source = weighted(rand, SOURCES);
-    const phone = rand() < 0.6 ? `+1415555${String(n % 10_000).padStart(4, "0")}` : null;
-    const company = rand() < 0.7 ? `Company ${n % 500}` : null;
+    let phone = rand() < 0.6 ? `+1415555${String(n % 10_000).padStart(4, "0")}` : null;
+    let company = rand() < 0.7 ? `Company ${n % 500}` : null;
+    let name = `Lead ${n}`;
+    let email = `lead${n}@company${n % 500}.example`;
+    if (varied) {
+      // About 50 leads per company domain, 2 per phone number, names from 400 x 8,000 syllable words.
+      const first = word(rand, 2);
+      const last = word(rand, 3);
+      name = `${first} ${last}`;
+      phone = phone === null ? null : `+1415${String(n % 50_000).padStart(7, "0")}`;
+      company = company === null ? null : `${word(rand, 3)} ${pick(rand, COMPANY_SUFFIXES)}`;
+      email = `${first}.${last}.${n}@${rand() < 0.2 ? "gmail.com" : `firm${n % 2000}.example`}`.toLowerCase();
+    }
     // Values spread over 10 .. 50,000 (in cents: 1,000 .. 5,000,000): both scoring thresholds are hit.
     const valueMinor = rand() < 0.75 ? Math.round(1000 * 5000 ** rand()) : null;
     const enrichment = company && rand() < 0.3
@@ -102,8 +128,8 @@ export function tenantRows({ tenant, leads: leadCount, activities: activityTotal
     leads.push({
       tenant_id: tenant,
       id: seededLeadId(n, tenant),
-      name: `Lead ${n}`,
-      email: `lead${n}@company${n % 500}.example`,
+      name,
+      email,
       phone,
       company,
       source,
@@ -136,9 +162,9 @@ async function insertRows(db, table, rows, batch) {
  * Empties the CRM tables and loads the data set, as the superuser (RLS does
  * not apply to it). Returns per-tenant counts.
  */
-export async function loadDataset(db) {
+export async function loadDataset(db, { large = false } = {}) {
   await db.query("TRUNCATE lead, activity, outbox");
-  for (const plan of PLAN) {
+  for (const plan of large ? [...PLAN, LARGE_PLAN] : PLAN) {
     const { leads, activities } = tenantRows(plan);
     await insertRows(db, "lead", leads, 2_000);
     await insertRows(db, "activity", activities, 10_000);

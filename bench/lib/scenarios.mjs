@@ -23,7 +23,41 @@ function nextWrite(target) {
   return { w, leadId: someLead(w + 5000), kind: w % 2 ? "tag" : "activity", tag: `${target[0]}-w${w}` };
 }
 
+// Increment 2a. import: 1,000 new rows per call (addresses unique per run, tidied after);
+// search and duplicates: the large tenant D (100,000 leads), service only.
+const IMPORT_ROWS = 1000;
+const LARGE_LEADS = 100_000;
+const largeLead = (i) => seededLeadId(1 + ((i * 7919) % LARGE_LEADS), TENANTS.D);
+/** Search terms as a sales rep types them: name and company fragments, a mail domain, rare and common. */
+const SEARCH_TERMS = ["kalo", "mira", "Tosu", "vida", "repo", "ko sa", "firm123", "firm1999.example", "labs", "gmbh", "nuka", "zzz", "bofe", "gite"];
+export const LARGE_TENANT_SCENARIOS = ["search", "duplicates"];
+const bulk = {
+  import: () => ({
+    query: `mutation($input: ImportLeadsInput!) { importLeads(input: $input) { imported skipped failed
+      rows { index status existingLeadId error { code message field } lead { id score version } } } }`,
+    variables: {
+      input: {
+        leads: Array.from({ length: IMPORT_ROWS }, (_, k) => ({
+          name: `Imported ${k}`,
+          email: `import.${process.pid}.${Date.now()}.${unique++}@bulk.example`,
+          source: "IMPORT",
+          ...(k % 2 ? { phone: `+1415${String(k).padStart(7, "0")}`, company: `Bulk ${k % 50}` } : {}),
+        })),
+      },
+    },
+  }),
+  search: (i) => ({
+    query: `query($f: LeadFilter) { leads(first: 20, filter: $f) { edges { node { id name email company score } } pageInfo { hasNextPage endCursor } } }`,
+    variables: { f: { search: SEARCH_TERMS[i % SEARCH_TERMS.length] } },
+  }),
+  duplicates: (i) => ({
+    query: `query($id: ID!) { duplicateCandidates(leadId: $id, first: 10) { similarity reasons lead { id name email } } }`,
+    variables: { id: largeLead(i) },
+  }),
+};
+
 const service = {
+  ...bulk,
   list: () => ({
     query: `{ leads(first: 50, orderBy: {field: SCORE, direction: DESC}) { totalCount edges { node { id name email status score owner { id }
       activities(first: 3) { edges { node { id type occurredAt } } } } } } }`,

@@ -176,3 +176,30 @@ describe("importLeads", () => {
     expect(await leadsOfTenant(viewer.tenantId)).toEqual([]);
   });
 });
+
+describe("LeadFilter.search over an imported list (trigram lookups)", () => {
+  const LEADS_SEARCH = `query($f: LeadFilter, $after: String) { leads(first: 100, filter: $f, after: $after) { totalCount edges { node { id name } } pageInfo { hasNextPage endCursor } } }`;
+
+  it("finds a rare term by id and a common one (over 1,000 matches) row by row, with the same totals and pages either way", async () => {
+    const caller = await service.caller({ roles: ["admin"] });
+    const leads = Array.from({ length: 1000 }, (_, i) => ({ name: `Common Person ${i}`, email: `common.${i}@search.example`, source: "IMPORT", company: i === 500 ? "Rarely Named GmbH" : null }));
+    expect(dataOf(await caller.gql(IMPORT, { input: { leads } })).importLeads.imported).toBe(1000);
+    const rare = dataOf(await caller.gql(LEADS_SEARCH, { f: { search: "RARELY named" } })).leads;
+    expect(rare.totalCount).toBe(1);
+    expect(rare.edges.map((e: any) => e.node.name)).toEqual(["Common Person 500"]);
+    // Exactly 1,000 matches: still looked up by id.
+    const atLimit = dataOf(await caller.gql(LEADS_SEARCH, { f: { search: "common person" } })).leads;
+    expect(atLimit.totalCount).toBe(1000);
+    dataOf(await caller.gql(CAPTURE, { input: { name: "Common Person 1000", email: "common.1000@search.example", source: "IMPORT" } }));
+    // 1,001: matched row by row in page order.
+    const common = dataOf(await caller.gql(LEADS_SEARCH, { f: { search: "common person" } })).leads;
+    expect(common.totalCount).toBe(1001);
+    expect(common.edges).toHaveLength(100);
+    expect(common.edges[0].node.name).toBe("Common Person 1000");
+    const next = dataOf(await caller.gql(LEADS_SEARCH, { f: { search: "common person" }, after: common.pageInfo.endCursor })).leads;
+    expect(next.edges).toHaveLength(100);
+    expect(new Set([...common.edges, ...next.edges].map((e: any) => e.node.id)).size).toBe(200);
+    const digits = dataOf(await caller.gql(LEADS_SEARCH, { f: { search: "person 10" } })).leads;
+    expect(digits.totalCount).toBe(12); // 10, 100..109, 1000
+  });
+});

@@ -33,12 +33,11 @@ type CandidateRow = LeadViewRow & {
 
 /**
  * Other leads of the tenant that may be the same person or company, most
- * similar first. Two statements: the lead itself, then its candidates with the
- * lead's values as constants, so each reason is an indexable condition (the
- * trigram indexes for name, company and email domain, the phone index) and
- * PostgreSQL ORs their bitmaps instead of scanning the tenant. `%` (pg_trgm's
- * similarity operator, threshold 0.3 by default) only preselects: each reason
- * is then decided by similarity() against RULES' own thresholds.
+ * similar first. Two statements: the lead itself, then its candidates.
+ * crm_duplicate_candidate_ids preselects them on the indexes (trigram indexes
+ * for name, company and email domain, the phone index; `%` is pg_trgm's
+ * similarity operator, threshold 0.3 by default); each reason is then decided
+ * here with similarity() against RULES' own thresholds.
  */
 export async function duplicateCandidates(
   db: ReadDb,
@@ -56,10 +55,8 @@ export async function duplicateCandidates(
   const company = lead.company === null ? null : Prisma.sql`lower(${lead.company}::text)`;
   const domain = companyMailDomain(lead.email);
   const domainPattern = domain === null ? null : `%@${literalPattern(domain)}`;
-  const preselect = [Prisma.sql`lower(name) % ${name}`];
-  if (company) preselect.push(Prisma.sql`lower(company) % ${company}`);
-  if (lead.phone !== null) preselect.push(Prisma.sql`phone = ${lead.phone}`);
-  if (domainPattern !== null) preselect.push(Prisma.sql`email LIKE ${domainPattern}`);
+  // The index lookups, for the transaction's tenant (see the function's migration: RLS keeps the runtime role's own % and LIKE off the indexes).
+  const preselect = Prisma.sql`id = ANY(ARRAY(SELECT id FROM crm_duplicate_candidate_ids(${lead.name}::text, ${lead.company}::text, ${lead.phone}::text, ${domainPattern}::text)))`;
 
   const similarName = Prisma.sql`similarity(lower(name), ${name}) >= ${SIMILAR_NAME_THRESHOLD}::real`;
   const similarCompany = company
@@ -79,7 +76,7 @@ export async function duplicateCandidates(
         SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)}, ${similarName} AS "similarName", ${similarCompany} AS "similarCompany",
           ${samePhone} AS "samePhone", ${sameEmailDomain} AS "sameEmailDomain"
         FROM lead
-        WHERE tenant_id = ${tenantId}::uuid AND id <> ${leadId}::uuid AND (${Prisma.join(preselect, " OR ")})
+        WHERE tenant_id = ${tenantId}::uuid AND id <> ${leadId}::uuid AND ${preselect}
       ) c
       WHERE c."similarName" OR c."similarCompany" OR c."samePhone" OR c."sameEmailDomain"
     ) candidate

@@ -32,8 +32,46 @@ export function literalPattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** Validates a filter and turns it into the WHERE conditions of a lead query (tenant named explicitly). */
-export function leadWhere(tenantId: string, filter: LeadFilter | null | undefined): Prisma.Sql {
+// ---- increment 2a: search on the trigram indexes ----
+
+/** Up to this many matches a search reads its leads by id; past it the term is common and a scan in page order is quicker. */
+const SEARCH_BY_ID_LIMIT = 1000;
+
+/** The search's ILIKE pattern, validated; null without a search. */
+function searchPattern(filter: LeadFilter | null | undefined): string | null {
+  const search = filter?.search?.trim();
+  if (!search) return null;
+  if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
+  return `%${literalPattern(search)}%`;
+}
+
+/**
+ * The search condition, found through the trigram indexes. Row-level
+ * security keeps the runtime role's own ILIKE from using them (ILIKE is not
+ * LEAKPROOF), so crm_search_lead_ids (migration 20261129000200) looks the
+ * matches up for the transaction's tenant. A rare term comes back as a short
+ * list of ids; a common one (more than SEARCH_BY_ID_LIMIT matches) is matched
+ * row by row in page order instead, where a page fills at once.
+ */
+export async function searchCondition(db: ReadDb, filter: LeadFilter | null | undefined): Promise<Prisma.Sql | null> {
+  const pattern = searchPattern(filter);
+  if (pattern === null) return null;
+  const found = await db.rows<{ id: string }>(Prisma.sql`SELECT id FROM crm_search_lead_ids(${pattern}, ${SEARCH_BY_ID_LIMIT + 1}::int)`);
+  if (found.length > SEARCH_BY_ID_LIMIT) return searchPredicate(pattern);
+  return Prisma.sql`id = ANY(${found.map((row) => row.id)}::uuid[])`;
+}
+
+function searchPredicate(pattern: string): Prisma.Sql {
+  return Prisma.sql`(lower(name) ILIKE ${pattern} OR email ILIKE ${pattern} OR lower(company) ILIKE ${pattern})`;
+}
+
+// ---- end of search ----
+
+/**
+ * Validates a filter and turns it into the WHERE conditions of a lead query (tenant named explicitly).
+ * `search`: the condition searchCondition found, if the caller looked it up (else matched row by row).
+ */
+export function leadWhere(tenantId: string, filter: LeadFilter | null | undefined, search?: Prisma.Sql | null): Prisma.Sql {
   const conditions = [Prisma.sql`tenant_id = ${tenantId}::uuid`];
   if (filter) {
     if (filter.status?.length) conditions.push(Prisma.sql`status = ANY(${filter.status.filter((s) => LEAD_STATUSES.includes(s))}::text[])`);
@@ -47,14 +85,8 @@ export function leadWhere(tenantId: string, filter: LeadFilter | null | undefine
     }
     if (filter.createdAfter) conditions.push(Prisma.sql`created_at >= ${filter.createdAfter}::timestamptz`);
     if (filter.createdBefore) conditions.push(Prisma.sql`created_at < ${filter.createdBefore}::timestamptz`);
-    const search = filter.search?.trim();
-    if (search) {
-      if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
-      const pattern = `%${literalPattern(search)}%`;
-      // The columns as the trigram indexes spell them (lower(name), email, lower(company)), so
-      // PostgreSQL ORs three index bitmaps instead of reading the tenant's every lead.
-      conditions.push(Prisma.sql`(lower(name) ILIKE ${pattern} OR email ILIKE ${pattern} OR lower(company) ILIKE ${pattern})`);
-    }
+    const pattern = searchPattern(filter);
+    if (pattern !== null) conditions.push(search ?? searchPredicate(pattern));
   }
   return Prisma.join(conditions, " AND ");
 }
@@ -73,7 +105,7 @@ export interface LeadPage extends Page<LeadView> {
 export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs, activities?: ActivityPageArgs | null): Promise<LeadPage> {
   const keyset = leadKeyset(args.orderBy ?? DEFAULT_LEAD_ORDER);
   const window = pageWindow(args, keyset);
-  const where = leadWhere(tenantId, args.filter);
+  const where = leadWhere(tenantId, args.filter, await searchCondition(db, args.filter));
   const page = Prisma.sql`
     SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead
     WHERE ${where} ${beyondCursor(keyset, window)}
@@ -91,6 +123,7 @@ export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArg
 
 /** Counted only when a client asks for totalCount: it is a statement of its own. */
 export async function countLeads(db: ReadDb, tenantId: string, filter: LeadFilter | null | undefined): Promise<number> {
-  const [row] = await db.rows<{ count: number }>(Prisma.sql`SELECT count(*)::int AS count FROM lead WHERE ${leadWhere(tenantId, filter)}`);
+  const where = leadWhere(tenantId, filter, await searchCondition(db, filter));
+  const [row] = await db.rows<{ count: number }>(Prisma.sql`SELECT count(*)::int AS count FROM lead WHERE ${where}`);
   return row.count;
 }

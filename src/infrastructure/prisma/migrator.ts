@@ -16,6 +16,8 @@ export interface MigrateOptions {
 const PRISMA_MIGRATE_LOCK = 72707369;
 const TENANT_TABLES = ["lead", "activity", "outbox"];
 const RELAY_FUNCTIONS = ["crm_claim_outbox(integer)", "crm_mark_outbox_published(uuid[], uuid[])", "crm_outbox_backlog()"];
+/** Trigram lookups under RLS (migration 20261129000200): the tenant comes from the transaction, as for the policies. */
+const TRIGRAM_LOOKUP_FUNCTIONS = ["crm_search_lead_ids(text, integer)", "crm_duplicate_candidate_ids(text, text, text, text)"];
 
 function defaultMigrationsDir(): string {
   let dir = __dirname;
@@ -115,6 +117,6 @@ async function grantRuntimeRole(client: Client, role: string, log: (line: string
   await client.query(`GRANT USAGE ON SCHEMA public TO ${quoted}`);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${TENANT_TABLES.map((t) => `"${t}"`).join(", ")} TO ${quoted}`);
   await client.query(`GRANT USAGE, SELECT ON SEQUENCE "outbox_seq_seq" TO ${quoted}`);
-  for (const fn of RELAY_FUNCTIONS) await client.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${quoted}`);
+  for (const fn of [...RELAY_FUNCTIONS, ...TRIGRAM_LOOKUP_FUNCTIONS]) await client.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${quoted}`);
   log(`granted the runtime role ${role} access to the CRM tables`);
 }

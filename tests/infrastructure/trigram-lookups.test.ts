@@ -55,11 +55,11 @@ describe("trigram lookups under row-level security", () => {
     expect(byName.map((r) => r.id).sort()).toEqual([ids.a1, ids.a2].sort());
     const byPhone = await asRuntime(tenantA, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('zzzz', NULL, '+14155550100', NULL)`));
     expect(byPhone).toEqual([{ id: ids.a1 }]);
-    const byDomain = await asRuntime(tenantA, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('zzzz', NULL, NULL, '%@other.example')`));
+    const byDomain = await asRuntime(tenantA, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('zzzz', NULL, NULL, 'other.example')`));
     expect(byDomain).toEqual([{ id: ids.a2 }]);
     const byCompany = await asRuntime(tenantB, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('zzzz', 'navy labs', NULL, NULL)`));
     expect(byCompany).toEqual([{ id: ids.b1 }]);
-    expect(await asRuntime(null, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('Grace Hopper', 'Navy Labs', '+14155550100', '%@navy.example')`))).toEqual([]);
+    expect(await asRuntime(null, (q) => q(`SELECT id FROM crm_duplicate_candidate_ids('Grace Hopper', 'Navy Labs', '+14155550100', 'navy.example')`))).toEqual([]);
   });
 
   it("the runtime role may only execute them: the lead table stays fenced by RLS", async () => {
@@ -69,9 +69,9 @@ describe("trigram lookups under row-level security", () => {
 
   it("the trigram indexes exist on lower(name), email and lower(company), with the phone index", async () => {
     const indexes = await withClient(database.adminUrl, async (db) =>
-      (await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'lead' AND indexdef LIKE '%trgm%' OR indexname = 'lead_tenant_id_phone_idx' ORDER BY indexname`)).rows,
+      (await db.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'lead' AND indexdef LIKE '%trgm%' OR indexname IN ('lead_tenant_id_phone_idx', 'lead_tenant_id_email_domain_idx') ORDER BY indexname`)).rows,
     );
-    expect(indexes.map((i) => i.indexname)).toEqual(["lead_company_trgm_idx", "lead_email_trgm_idx", "lead_name_trgm_idx", "lead_tenant_id_phone_idx"]);
+    expect(indexes.map((i) => i.indexname)).toEqual(["lead_company_trgm_idx", "lead_email_trgm_idx", "lead_name_trgm_idx", "lead_tenant_id_email_domain_idx", "lead_tenant_id_phone_idx"]);
     expect(indexes[0].indexdef).toContain("lower(company) gin_trgm_ops");
     expect(indexes[2].indexdef).toContain("lower(name) gin_trgm_ops");
   });

@@ -15,7 +15,6 @@ import { Prisma } from "../../infrastructure/prisma/generated/client";
 import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { LeadView } from "../lead-view";
-import { literalPattern } from "./list-leads";
 
 export interface DuplicateCandidateView {
   lead: LeadView;
@@ -35,7 +34,7 @@ type CandidateRow = LeadViewRow & {
  * Other leads of the tenant that may be the same person or company, most
  * similar first. Two statements: the lead itself, then its candidates.
  * crm_duplicate_candidate_ids preselects them on the indexes (trigram indexes
- * for name, company and email domain, the phone index; `%` is pg_trgm's
+ * for name and company, the phone and mail domain indexes; `%` is pg_trgm's
  * similarity operator, threshold 0.3 by default); each reason is then decided
  * here with similarity() against RULES' own thresholds.
  */
@@ -54,16 +53,15 @@ export async function duplicateCandidates(
   const name = Prisma.sql`lower(${lead.name}::text)`;
   const company = lead.company === null ? null : Prisma.sql`lower(${lead.company}::text)`;
   const domain = companyMailDomain(lead.email);
-  const domainPattern = domain === null ? null : `%@${literalPattern(domain)}`;
   // The index lookups, for the transaction's tenant (see the function's migration: RLS keeps the runtime role's own % and LIKE off the indexes).
-  const preselect = Prisma.sql`id = ANY(ARRAY(SELECT id FROM crm_duplicate_candidate_ids(${lead.name}::text, ${lead.company}::text, ${lead.phone}::text, ${domainPattern}::text)))`;
+  const preselect = Prisma.sql`id = ANY(ARRAY(SELECT id FROM crm_duplicate_candidate_ids(${lead.name}::text, ${lead.company}::text, ${lead.phone}::text, ${domain}::text)))`;
 
   const similarName = Prisma.sql`similarity(lower(name), ${name}) >= ${SIMILAR_NAME_THRESHOLD}::real`;
   const similarCompany = company
     ? Prisma.sql`(company IS NOT NULL AND similarity(lower(company), ${company}) >= ${SIMILAR_COMPANY_THRESHOLD}::real)`
     : Prisma.sql`false`;
   const samePhone = lead.phone === null ? Prisma.sql`false` : Prisma.sql`(phone IS NOT NULL AND phone = ${lead.phone})`;
-  const sameEmailDomain = domainPattern === null ? Prisma.sql`false` : Prisma.sql`(email LIKE ${domainPattern})`;
+  const sameEmailDomain = domain === null ? Prisma.sql`false` : Prisma.sql`(split_part(email, '@', 2) = ${domain})`;
   const rows = await db.rows<CandidateRow>(Prisma.sql`
     SELECT * FROM (
       SELECT c.*, round(greatest(

@@ -30,9 +30,9 @@ export function candidateCount(first: number | null | undefined): number {
   return first;
 }
 
-/** The part of an address after its @ that says something about a company: null for a free-mail provider. */
+/** The part of an address after its @ (Email allows exactly one) that says something about a company: null for a free-mail provider. */
 export function companyMailDomain(email: string): string | null {
-  const domain = email.slice(email.lastIndexOf("@") + 1).toLowerCase();
+  const domain = email.slice(email.indexOf("@") + 1).toLowerCase();
   return domain === "" || isFreeMailDomain(domain) ? null : domain;
 }
 

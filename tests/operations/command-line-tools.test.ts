@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadMigrationConfig } from "../../src/infrastructure/config";
+import { ensureBuilt } from "../support/built-service";
 
 // The command-line tools as users run them: built, from dist/.
 const root = join(__dirname, "..", "..");
@@ -20,10 +21,7 @@ const tools = [...sourceFiles(join(root, "src"))].filter((file) => file.endsWith
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) =>
   spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", env: { PATH: process.env.PATH, DATA_DIR: join(scratch, "data"), ...env }, timeout: 30_000 });
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(root, "scripts", "build.mjs"), "--if-stale"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 180_000);
+beforeAll(ensureBuilt, 180_000);
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe("every command-line tool (src/**/*-cli.ts)", () => {

@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, CAPTURE } from "../api/operations";
 import { freePort } from "../../src/infrastructure/embedded-postgres";
 import { mintToken } from "../../src/infrastructure/auth/dev-token";
+import { ensureBuilt } from "../support/built-service";
 import { subscribe } from "../support/subscriber";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 import { TEST_JWT_SECRET } from "../support/test-service";
@@ -13,10 +14,7 @@ import { TEST_JWT_SECRET } from "../support/test-service";
 const root = join(__dirname, "..", "..");
 let database: TestDatabase;
 
-beforeAll(() => {
-  const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-}, 120_000);
+beforeAll(ensureBuilt, 180_000);
 afterAll(() => database?.drop());
 
 function run(env: Record<string, string>): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {

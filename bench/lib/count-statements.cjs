@@ -1,7 +1,7 @@
 // Preloaded into each benchmarked server (node --require): counts what the
 // server sends to PostgreSQL through `pg` (the driver under Prisma's adapter,
 // PostGraphile's adaptor and the raw server alike). `statements` counts as
-// RULES.md does (BEGIN, COMMIT, ROLLBACK and the tenant set_config excluded);
+// docs/domain.md does (BEGIN, COMMIT, ROLLBACK and the tenant set_config excluded);
 // `roundTrips` counts everything; `shapes` counts each statement's first
 // words, to see what a request costs. Served as JSON on STATS_PORT.
 const http = require("node:http");

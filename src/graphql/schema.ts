@@ -38,7 +38,7 @@ export async function buildCrmSubgraphSchema(liveEvents: LiveEventBus): Promise<
     // Subscriptions read the bus from their request context (per instance);
     // type-graphql still wants one to know subscriptions can work.
     pubSub: liveEvents,
-    validate: false, // the domain's value objects validate, with RULES.md's codes
+    validate: false, // the domain's value objects validate, with the codes of docs/domain.md
     skipCheck: true,
   });
   const resolvers = resolveDirectly(typeGraphQLSchema, createResolversMap(typeGraphQLSchema) as Record<string, Record<string, unknown>>);

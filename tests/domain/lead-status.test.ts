@@ -3,7 +3,7 @@ import { assertTransition, canTransition, isClosed, LEAD_STATUSES, type LeadStat
 import { InvalidTransitionError } from "../../src/domain/shared/domain-error";
 import { errorOf } from "./refused";
 
-/** The lead's life, as RULES.md draws it. */
+/** The lead's life, as docs/domain.md draws it. */
 const LIFE: [LeadStatus, LeadStatus][] = [
   ["NEW", "CONTACTED"],
   ["NEW", "QUALIFIED"],

@@ -2,7 +2,7 @@ import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
-// The catalog check a future Citus distribution needs (RULES.md "Storage keys"):
+// The catalog check a future Citus distribution needs (docs/domain.md, "Tenancy"):
 // a table distributed by tenant_id must have tenant_id in its primary key, in
 // both sides of every foreign key, and in every unique index. Here we ask for
 // more, as the schema promises: tenant_id first in keys and unique indexes,

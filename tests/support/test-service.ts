@@ -26,7 +26,7 @@ export interface TestService {
   service: CrmService;
   database: TestDatabase;
   url: string;
-  /** SQL statements seen since the last reset (BEGIN/COMMIT/set_config excluded, as RULES.md counts). */
+  /** SQL statements seen since the last reset (BEGIN/COMMIT/set_config excluded, as the contract counts them). */
   statements: string[];
   caller(options?: { tenantId?: string; userId?: string; roles?: Role[] }): Promise<Caller>;
   post(body: unknown, headers?: Record<string, string>): Promise<GraphQLResponse & { raw: Response }>;

@@ -21,7 +21,7 @@ const SOURCE_POINTS: Record<LeadSource, number> = {
   OTHER: 5,
 };
 
-/** The lead scoring rules of RULES.md: 0..100, CONVERTED always 100, LOST always 0. */
+/** The lead scoring rules of docs/domain.md: 0..100, CONVERTED always 100, LOST always 0. */
 export function scoreLead(facts: ScoringFacts): number {
   if (facts.status === "CONVERTED") return 100;
   if (facts.status === "LOST") return 0;

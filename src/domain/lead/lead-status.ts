@@ -10,7 +10,7 @@ export const ACTIVITY_TYPES = ["NOTE", "CALL", "EMAIL", "MEETING"] as const;
 export type ActivityType = (typeof ACTIVITY_TYPES)[number];
 
 /**
- * The lead's life (RULES.md):
+ * The lead's life (docs/domain.md):
  *   NEW -> CONTACTED;  NEW | CONTACTED -> QUALIFIED;  QUALIFIED -> CONVERTED;
  *   NEW | CONTACTED | QUALIFIED -> LOST;  LOST -> NEW (reopen).
  * Anything else, repeating a transition included, is refused.

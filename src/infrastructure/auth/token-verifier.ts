@@ -16,7 +16,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CLOCK_SKEW_SECONDS = 30;
 
 /**
- * Verifies `Authorization: Bearer <JWT>` as RULES.md says. Only the algorithms
+ * Verifies `Authorization: Bearer <JWT>` as docs/domain.md says. Only the algorithms
  * of the configured key are accepted, so `alg: none` and HS/RS confusion fail
  * verification. The tenant comes from the token and nowhere else.
  */

@@ -20,6 +20,10 @@ import { pooledReads, roundRobin, type TenantReads } from "./infrastructure/read
 import type { ApiServices } from "./graphql/context";
 import { buildCrmSubgraphSchema } from "./graphql/schema";
 import { startHttpServer } from "./graphql/server";
+import { idempotencyGuard } from "./graphql/idempotent-requests";
+import { guardsInOrder } from "./graphql/request-guard";
+import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
+import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
 
 export interface CrmService {
   url: string;
@@ -82,11 +86,14 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
   const relay = new OutboxRelay(relayPrisma, events.publisher, logger, { onPublished: (count) => metrics.eventsPublished.inc(count) });
+  const tenantPrisma = tenantScoped(prisma);
+  // After each commit that wrote events (a command's, or an idempotent request's).
+  const afterCommit = (eventsWritten: number) => {
+    metrics.eventsWritten.inc(eventsWritten);
+    if (eventsWritten > 0) relay.poke();
+  };
   const commands: CommandDeps = {
-    unitOfWork: new PrismaUnitOfWork(tenantScoped(prisma), (eventsWritten) => {
-      metrics.eventsWritten.inc(eventsWritten);
-      if (eventsWritten > 0) relay.poke();
-    }),
+    unitOfWork: new PrismaUnitOfWork(tenantPrisma, afterCommit),
     clock: () => new Date(),
     newId: randomUUID,
   };
@@ -100,7 +107,19 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
 
-  const services: ApiServices = { commands, reads: queryReads, primaryReads: reads, liveEvents: events.bus };
+  // Inside an idempotent request's transaction, reads join it (they must see its uncommitted writes).
+  const services: ApiServices = {
+    commands,
+    reads: joiningRequestTransaction(queryReads),
+    primaryReads: joiningRequestTransaction(reads),
+    liveEvents: events.bus,
+  };
+  const idempotencyPurge = new IdempotencyPurge(primaryPool, {
+    // A short TTL (tests) is purged about as often as it expires.
+    intervalMs: Math.min(60, config.idempotencyTtlSeconds) * 1000,
+    onPurged: (count) => metrics.idempotencyRecordsPurged.inc(count),
+    logger,
+  });
   const readiness = async () => {
     const [postgres, redis] = await Promise.all([
       withinProbeTimeout(primaryPool.query("SELECT 1").then(() => "up"), "down"),
@@ -123,6 +142,16 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     timeouts: config.timeouts,
     readiness,
     metrics,
+    requestGuard: guardsInOrder(
+      idempotencyGuard({
+        prisma: tenantPrisma,
+        ttlSeconds: config.idempotencyTtlSeconds,
+        afterCommit,
+        onReplay: () => metrics.idempotentReplays.inc(),
+        logger,
+        faultAfterCommit: config.faultAfterCommit,
+      }),
+    ),
     beforeScrape: async () => {
       const backlog = await withinProbeTimeout(relay.backlog(), null);
       if (!backlog) return;
@@ -132,6 +161,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   });
   relay.start();
   enrichment?.start();
+  idempotencyPurge.start();
   logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
 
   return {
@@ -143,6 +173,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     httpServer: http.httpServer,
     async stop() {
       await http.stop();
+      await idempotencyPurge.stop();
       await enrichment?.stop();
       await relay.stop();
       await events.close();

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { Logger } from "../infrastructure/logger";
 import type { RequestContext } from "./context";
+import type { RequestGuard } from "./request-guard";
 
 /** What the handler needs around Apollo: CORS and the per-request context. */
 export interface GraphqlHttpOptions {
@@ -10,6 +11,8 @@ export interface GraphqlHttpOptions {
   contextOf: (req: IncomingMessage) => Promise<RequestContext>;
   maxBodyBytes: number;
   logger: Logger;
+  /** Rate limits and idempotency keys: may answer instead of executing. */
+  guard: RequestGuard;
 }
 
 /** A client error before GraphQL is reached, answered in GraphQL's error shape. */
@@ -52,10 +55,14 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options
     }
     const url = req.url ?? "";
     const query = url.indexOf("?");
-    const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? "GET", headers, search: query === -1 ? "" : url.slice(query), body },
-      context: () => options.contextOf(req),
-    });
+    const method = req.method ?? "GET";
+    const context = await options.contextOf(req);
+    const response = await options.guard({ method, headers: req.headers, body, context }, () =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method, headers, search: query === -1 ? "" : url.slice(query), body },
+        context: async () => context,
+      }),
+    );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === "complete") {

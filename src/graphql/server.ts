@@ -14,6 +14,7 @@ import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
+import type { RequestGuard } from "./request-guard";
 import { observabilityPlugin } from "./observability-plugin";
 import { OperationPipeline } from "./operation-pipeline";
 
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   /** Readiness: resolves with each dependency's state; `ok` false means 503. */
   readiness: () => Promise<{ ok: boolean; checks: Record<string, string> }>;
   metrics: Metrics;
+  /** Stands around each GraphQL HTTP request (rate limits, idempotency keys). */
+  requestGuard: RequestGuard;
   /** Refreshes gauges read from elsewhere (the outbox backlog) before a scrape. */
   beforeScrape?: () => Promise<void>;
   timeouts?: ConnectionTimeouts;
@@ -151,6 +154,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     contextOf: async (req) => pipeline.newContext(await authenticate(req.headers.authorization), requestIdOf(req)),
     maxBodyBytes: MAX_BODY_BYTES,
     logger,
+    guard: options.requestGuard,
   });
   // Whatever fails in a probe answers without a stack.
   const internalError: ErrorRequestHandler = (error, _req, res, _next) => {

@@ -72,6 +72,12 @@ const variables = z.object({
   HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
+  IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
+  RATE_LIMIT_TENANT_RPS: z.coerce.number().positive().max(1_000_000).default(200),
+  RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
+  RATE_LIMIT_TENANT_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
+  // Fault injection for tests; ignored in production.
+  CRM_FAULT_AFTER_COMMIT: optional(z.enum(["exit"])),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -105,6 +111,13 @@ function toConfig(env: z.infer<typeof variables>) {
       keepAliveMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
       connectionInitMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
+    idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
+    rateLimits: {
+      tenantRequestsPerSecond: env.RATE_LIMIT_TENANT_RPS,
+      tenantBurst: env.RATE_LIMIT_TENANT_BURST,
+      tenantSubscriptions: env.RATE_LIMIT_TENANT_SUBSCRIPTIONS,
+    },
+    faultAfterCommit: env.NODE_ENV === "production" ? null : (env.CRM_FAULT_AFTER_COMMIT ?? null),
   };
 }
 

@@ -41,6 +41,27 @@ export function createMetrics() {
       help: "Age of the oldest unpublished event",
       registers: [registry],
     }),
+    idempotentReplays: new Counter({
+      name: "crm_idempotent_replays_total",
+      help: "Requests answered with a stored answer (same Idempotency-Key, same body)",
+      registers: [registry],
+    }),
+    idempotencyRecordsPurged: new Counter({
+      name: "crm_idempotency_records_purged_total",
+      help: "Expired idempotency records removed by the purge",
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: "crm_rate_limited_total",
+      help: "Requests refused by the per-tenant limits, by reason (request_budget, subscription_cap)",
+      labelNames: ["reason"] as const,
+      registers: [registry],
+    }),
+    rateLimiterFailOpen: new Counter({
+      name: "crm_rate_limiter_fail_open_total",
+      help: "Requests let through unchecked because the limiter's Redis did not answer",
+      registers: [registry],
+    }),
     activeSubscriptions: new Gauge({
       name: "crm_active_subscriptions",
       help: "Live GraphQL subscriptions on this instance",

@@ -139,7 +139,8 @@ describe("the runtime role and the tables", () => {
          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
        ORDER BY c.relname`,
     );
-    expect(flags.rows.map((row) => row.relname)).toEqual([...TABLES].sort());
+    // idempotency_record's own isolation is proven in tests/idempotency (it has no id column to seed here).
+    expect(flags.rows.map((row) => row.relname)).toEqual([...TABLES, "idempotency_record"].sort());
     const offenders = flags.rows.filter((row) => !row.relrowsecurity || !row.relforcerowsecurity || row.policies === 0);
     expect(offenders).toEqual([]);
   });
@@ -323,7 +324,7 @@ describe("with a non-superuser migration owner", () => {
         `SELECT proname, pg_get_userbyid(proowner) AS owner, prosecdef FROM pg_proc WHERE proname LIKE 'crm\\_%' ORDER BY proname`,
       );
       expect(functions.rows).toEqual(
-        ["crm_claim_outbox", "crm_duplicate_candidate_ids", "crm_mark_outbox_published", "crm_outbox_backlog", "crm_search_lead_ids"].map((proname) => ({
+        ["crm_claim_outbox", "crm_duplicate_candidate_ids", "crm_mark_outbox_published", "crm_outbox_backlog", "crm_purge_expired_idempotency_records", "crm_search_lead_ids"].map((proname) => ({
           proname,
           owner: owner.name,
           prosecdef: true,

@@ -92,7 +92,7 @@ async function tenantFirstOffenders(client: Client): Promise<string[]> {
 
 describe("tenant-first keys (Citus-ready)", () => {
   it("the check covers every CRM table (so a pass is not vacuous)", async () => {
-    expect(await tenantTables(admin)).toEqual(["activity", "lead", "outbox"]);
+    expect(await tenantTables(admin)).toEqual(["activity", "idempotency_record", "lead", "outbox"]);
     const counts = await admin.query(
       `SELECT
          (SELECT count(*)::int FROM pg_constraint WHERE contype = 'p' AND conrelid::regclass::text = ANY($1)) AS primary_keys,
@@ -100,8 +100,8 @@ describe("tenant-first keys (Citus-ready)", () => {
          (SELECT count(*)::int FROM pg_index WHERE indisunique AND indrelid::regclass::text = ANY($1)) AS unique_indexes`,
       [await tenantTables(admin)],
     );
-    // 3 primary keys, activity -> lead, and lead (tenant_id, email) beside the 3 primary-key indexes.
-    expect(counts.rows[0]).toEqual({ primary_keys: 3, foreign_keys: 1, unique_indexes: 4 });
+    // 4 primary keys, activity -> lead, and lead (tenant_id, email) beside the 4 primary-key indexes.
+    expect(counts.rows[0]).toEqual({ primary_keys: 4, foreign_keys: 1, unique_indexes: 5 });
   });
 
   it("every primary key starts with tenant_id, every foreign key carries it on both sides, every unique index starts with it", async () => {
@@ -136,7 +136,7 @@ describe("tenant-first keys (Citus-ready)", () => {
     } finally {
       await admin.query("ROLLBACK");
     }
-    expect(await tenantTables(admin)).toEqual(["activity", "lead", "outbox"]);
+    expect(await tenantTables(admin)).toEqual(["activity", "idempotency_record", "lead", "outbox"]);
   });
 
   it("the foreign key activity -> lead is backed by an index starting (tenant_id, lead_id), so a lead's delete cascade does not scan", async () => {

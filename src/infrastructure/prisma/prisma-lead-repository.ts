@@ -6,6 +6,7 @@ import type { LeadRepository } from "../../domain/lead/lead-repository";
 import { LeadAlreadyExistsError, VersionConflictError } from "../../domain/shared/domain-error";
 import { Prisma } from "./generated/client";
 import { LEAD_COLUMNS, leadColumnsFromState, leadStateFromRow, type LeadRow } from "./lead-row-mapper";
+import { idempotencyRecords } from "./idempotency-records";
 import { jsonOrNull } from "./json-parameter";
 import type { TenantDb } from "./tenant-db";
 
@@ -89,6 +90,8 @@ export class PrismaLeadRepository implements LeadRepository {
   async remove(lead: Lead): Promise<void> {
     // Activities go with the lead through the foreign key's ON DELETE CASCADE.
     await this.db.$executeRaw`DELETE FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid`;
+    // Stored idempotent answers that name the lead go with it (erasure, RULES 2b).
+    await idempotencyRecords.eraseNamingLead(this.db, this.tenantId, lead.id);
   }
 
   /** Corrected and removed activities (increment 2a): one statement each, rarely more than one activity. */

@@ -1,9 +1,13 @@
 import type { TenantTransaction, UnitOfWork } from "../../application/unit-of-work";
 import { PrismaEventOutbox } from "./prisma-event-outbox";
 import { PrismaLeadRepository } from "./prisma-lead-repository";
-import type { TenantScopedPrisma } from "./tenant-db";
+import { requestTransactionFor } from "./request-transaction";
+import type { TenantDb, TenantScopedPrisma } from "./tenant-db";
 
-/** One tenant transaction per command, with the repository and outbox bound to it. */
+/**
+ * One tenant transaction per command, with the repository and outbox bound to
+ * it; inside a request transaction (Idempotency-Key), a savepoint of that one.
+ */
 export class PrismaUnitOfWork implements UnitOfWork {
   constructor(
     private readonly prisma: TenantScopedPrisma,
@@ -12,12 +16,23 @@ export class PrismaUnitOfWork implements UnitOfWork {
   ) {}
 
   async run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
-    let outbox: PrismaEventOutbox | null = null;
-    const result = await this.prisma.inTenant(tenantId, (db) => {
-      outbox = new PrismaEventOutbox(db, tenantId);
-      return work({ leads: new PrismaLeadRepository(db, tenantId), outbox });
-    });
-    this.afterCommit((outbox as PrismaEventOutbox | null)?.appended ?? 0);
+    const request = requestTransactionFor(tenantId);
+    if (request) {
+      // The request commits (and pokes the relay) once, after its answer is stored.
+      return request.step(async (db) => {
+        const { result, outbox } = await this.inTransaction(db, tenantId, work);
+        request.eventsWritten += outbox.appended;
+        return result;
+      });
+    }
+    const { result, outbox } = await this.prisma.inTenant(tenantId, (db) => this.inTransaction(db, tenantId, work));
+    this.afterCommit(outbox.appended);
     return result;
+  }
+
+  private async inTransaction<T>(db: TenantDb, tenantId: string, work: (tx: TenantTransaction) => Promise<T>) {
+    const outbox = new PrismaEventOutbox(db, tenantId);
+    const result = await work({ leads: new PrismaLeadRepository(db, tenantId), outbox });
+    return { result, outbox };
   }
 }

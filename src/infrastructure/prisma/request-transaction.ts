@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { TenantDb } from "./tenant-db";
+
+/**
+ * One tenant transaction that a whole HTTP request runs in (a mutation sent
+ * with an Idempotency-Key): the commands and reads of the request join it, so
+ * its writes and its stored answer commit together. Each step runs in a
+ * SAVEPOINT, so a failed mutation field rolls back only its own writes, as it
+ * would in a transaction of its own. Steps take turns: one connection runs one
+ * statement at a time, and interleaved savepoints would release each other.
+ */
+export class RequestTransaction {
+  /** Events the request's commands wrote, counted once the transaction commits. */
+  eventsWritten = 0;
+  private savepoints = 0;
+  private turn: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly db: TenantDb,
+    readonly tenantId: string,
+  ) {}
+
+  step<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
+    const result = this.turn.then(() => this.inSavepoint(work));
+    this.turn = result.catch(() => {});
+    return result;
+  }
+
+  private async inSavepoint<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
+    const name = `crm_step_${++this.savepoints}`;
+    await this.db.$executeRawUnsafe(`SAVEPOINT ${name}`);
+    try {
+      const result = await work(this.db);
+      await this.db.$executeRawUnsafe(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await this.db.$executeRawUnsafe(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+}
+
+const current = new AsyncLocalStorage<RequestTransaction>();
+
+/** The request transaction the caller runs inside, if any, for `tenantId` only. */
+export function requestTransactionFor(tenantId: string): RequestTransaction | undefined {
+  const transaction = current.getStore();
+  return transaction?.tenantId === tenantId ? transaction : undefined;
+}
+
+/** Runs `work` (a request's execution) inside `transaction`: what it calls joins it. */
+export function withinRequestTransaction<T>(transaction: RequestTransaction, work: () => Promise<T>): Promise<T> {
+  return current.run(transaction, work);
+}

@@ -21,7 +21,11 @@ import type { ApiServices } from "./graphql/context";
 import { buildCrmSubgraphSchema } from "./graphql/schema";
 import { startHttpServer } from "./graphql/server";
 import { idempotencyGuard } from "./graphql/idempotent-requests";
+import { rateLimitGuard } from "./graphql/rate-limit-guard";
 import { guardsInOrder } from "./graphql/request-guard";
+import { SubscriptionCap } from "./graphql/subscription-cap";
+import { createTenantLimits } from "./infrastructure/rate-limit/tenant-limits";
+import { redisTargetOf } from "./infrastructure/redis/redis-connection";
 import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
 import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
 
@@ -114,6 +118,11 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     primaryReads: joiningRequestTransaction(reads),
     liveEvents: events.bus,
   };
+  const tenantLimits = createTenantLimits(
+    redisTargetOf(config),
+    { ratePerSecond: config.rateLimits.tenantRequestsPerSecond, burst: config.rateLimits.tenantBurst, subscriptionCap: config.rateLimits.tenantSubscriptions },
+    { logger, onFailOpen: () => metrics.rateLimiterFailOpen.inc() },
+  );
   const idempotencyPurge = new IdempotencyPurge(primaryPool, {
     // A short TTL (tests) is purged about as often as it expires.
     intervalMs: Math.min(60, config.idempotencyTtlSeconds) * 1000,
@@ -129,7 +138,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     return { ok: postgres === "up", checks: { postgres, redis } };
   };
 
-  const [schema] = await Promise.all([buildCrmSubgraphSchema(events.bus), prismaWarm]);
+  const [schema] = await Promise.all([buildCrmSubgraphSchema(events.bus), prismaWarm, tenantLimits.connected()]);
   const http = await startHttpServer({
     schema,
     services,
@@ -143,6 +152,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     readiness,
     metrics,
     requestGuard: guardsInOrder(
+      rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
       idempotencyGuard({
         prisma: tenantPrisma,
         ttlSeconds: config.idempotencyTtlSeconds,
@@ -152,6 +162,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
         faultAfterCommit: config.faultAfterCommit,
       }),
     ),
+    subscriptionCap: new SubscriptionCap(tenantLimits.subscriptions, () => metrics.rateLimited.inc({ reason: "subscription_cap" })),
     beforeScrape: async () => {
       const backlog = await withinProbeTimeout(relay.backlog(), null);
       if (!backlog) return;
@@ -174,6 +185,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     async stop() {
       await http.stop();
       await idempotencyPurge.stop();
+      await tenantLimits.close();
       await enrichment?.stop();
       await relay.stop();
       await events.close();

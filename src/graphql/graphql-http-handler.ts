@@ -56,10 +56,11 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options
     const url = req.url ?? "";
     const query = url.indexOf("?");
     const method = req.method ?? "GET";
+    const search = query === -1 ? "" : url.slice(query);
     const context = await options.contextOf(req);
-    const response = await options.guard({ method, headers: req.headers, body, context }, () =>
+    const response = await options.guard({ method, search, headers: req.headers, body, context }, () =>
       apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search: query === -1 ? "" : url.slice(query), body },
+        httpGraphQLRequest: { method, headers, search, body },
         context: async () => context,
       }),
     );

@@ -8,6 +8,7 @@ import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import type { RequestContext } from "./context";
 import type { OperationPipeline } from "./operation-pipeline";
+import type { SubscriptionCap } from "./subscription-cap";
 
 export interface GraphqlWsOptions {
   authenticate: Authenticate;
@@ -15,6 +16,8 @@ export interface GraphqlWsOptions {
   logger: Logger;
   /** How long a socket may stay open without `connection_init` (graphql-ws closes it with 4408). */
   connectionInitWaitTimeoutMs: number;
+  /** The per-tenant cap on open subscriptions (closes the socket with 4429 past it). */
+  subscriptionCap: SubscriptionCap;
 }
 
 /** What a socket keeps between messages: who opened it, nothing built from it. */
@@ -30,6 +33,8 @@ function closeWhenTokenExpires(socket: WebSocket, expiresAt: number | null): voi
   timer.unref();
   socket.once("close", () => clearTimeout(timer));
 }
+
+const TOO_MANY_SUBSCRIPTIONS = new GraphQLError("Too many open subscriptions for this tenant", { extensions: { code: "RATE_LIMITED" } });
 
 function internalError(): GraphQLError {
   return new GraphQLError("Internal server error", { extensions: { code: "INTERNAL_SERVER_ERROR" } });
@@ -97,13 +102,14 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
         closeWhenTokenExpires(ctx.extra.socket, auth.principal.expiresAt);
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         try {
           const prepared = pipeline.prepare(payload);
           if (Array.isArray(prepared)) return prepared;
           if (prepared.operation.operation !== OperationTypeNode.SUBSCRIPTION) {
             return [new GraphQLError("This socket carries subscriptions only: send queries and mutations over HTTP", { extensions: { code: "BAD_REQUEST" } })];
           }
+          if (!(await options.subscriptionCap.admit(ctx.extra.socket, ctx.extra.auth, id))) return [TOO_MANY_SUBSCRIPTIONS];
           const args: ExecutionArgs = {
             schema: pipeline.schema,
             document: prepared.document,
@@ -142,8 +148,9 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
         return errors?.length ? { ...rest, errors: format(errors) } : undefined;
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      onComplete: () => {
+      onComplete: (ctx, id) => {
         metrics.activeSubscriptions.dec();
+        options.subscriptionCap.release(ctx.extra.socket, id);
       },
     },
     wsServer,

@@ -5,6 +5,8 @@ import type { RequestContext } from "./context";
 /** A POST/GET to /graphql as the guards see it: before any GraphQL executes. */
 export interface GuardedRequest {
   method: string;
+  /** The URL's query string ("?query=..." for a GET), or "". */
+  search: string;
   headers: IncomingHttpHeaders;
   /** The parsed JSON body (POST), else undefined or the raw text Apollo will refuse. */
   body: unknown;

@@ -15,6 +15,7 @@ import type { ApiServices, RequestContext } from "./context";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
 import type { RequestGuard } from "./request-guard";
+import type { SubscriptionCap } from "./subscription-cap";
 import { observabilityPlugin } from "./observability-plugin";
 import { OperationPipeline } from "./operation-pipeline";
 
@@ -51,6 +52,8 @@ export interface HttpServerOptions {
   metrics: Metrics;
   /** Stands around each GraphQL HTTP request (rate limits, idempotency keys). */
   requestGuard: RequestGuard;
+  /** The per-tenant cap on open subscriptions. */
+  subscriptionCap: SubscriptionCap;
   /** Refreshes gauges read from elsewhere (the outbox backlog) before a scrape. */
   beforeScrape?: () => Promise<void>;
   timeouts?: ConnectionTimeouts;
@@ -106,6 +109,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     metrics: options.metrics,
     logger,
     connectionInitWaitTimeoutMs: timeouts.connectionInitMs,
+    subscriptionCap: options.subscriptionCap,
   });
 
   const apollo = new ApolloServer<RequestContext>({

@@ -3,7 +3,7 @@ import type { Config } from "../config";
 import { InProcessEventPublisher } from "../outbox/in-process-event-publisher";
 import type { EventPublisher } from "../outbox/outbox-record";
 import { RedisEventPublisher } from "../outbox/redis-event-publisher";
-import { connectRedis, redisIsUp, type RedisClient } from "../redis/redis-connection";
+import { connectRedis, redisIsUp, redisTargetOf, type RedisClient } from "../redis/redis-connection";
 import { RedisEventBus } from "../redis/redis-event-bus";
 import { InProcessEventBus } from "./in-process-event-bus";
 
@@ -26,8 +26,8 @@ export interface EventPlumbing {
 export function createEventPlumbing(
   config: Pick<Config, "redisUrl" | "redisClusterNodes" | "redisSentinels" | "eventStreamMaxLen">,
 ): EventPlumbing {
-  const target = { url: config.redisUrl, clusterNodes: config.redisClusterNodes, sentinels: config.redisSentinels };
-  if (!config.redisUrl && config.redisClusterNodes.length === 0 && !config.redisSentinels) {
+  const target = redisTargetOf(config);
+  if (!target) {
     const bus = new InProcessEventBus();
     return {
       bus,

@@ -11,6 +11,16 @@ export interface RedisTarget {
   sentinels?: { nodes: string[]; name: string } | null;
 }
 
+/** Where the configuration points Redis (a URL, a cluster or sentinels), or null without Redis. */
+export function redisTargetOf(config: {
+  redisUrl?: string;
+  redisClusterNodes: string[];
+  redisSentinels: { nodes: string[]; name: string } | null;
+}): RedisTarget | null {
+  if (!config.redisUrl && config.redisClusterNodes.length === 0 && !config.redisSentinels) return null;
+  return { url: config.redisUrl, clusterNodes: config.redisClusterNodes, sentinels: config.redisSentinels };
+}
+
 function hostAndPort(node: string): { host: string; port: number } {
   return { host: node.slice(0, node.lastIndexOf(":")), port: Number(node.slice(node.lastIndexOf(":") + 1)) };
 }

@@ -21,7 +21,8 @@ export function requestCost(query: unknown, operationName: unknown, variables: u
   }
   if (!operation) return 1;
   const fields = rootFields(operation.selectionSet);
-  if (fields.length > 0 && fields.every((field) => UNLIMITED_ROOT_FIELDS.has(field.name.value))) return 0;
+  const names = fields.map((field) => field.name.value);
+  if (names.includes("_service") && names.every((name) => UNLIMITED_ROOT_FIELDS.has(name))) return 0;
   const vars = variables !== null && typeof variables === "object" ? (variables as Record<string, unknown>) : {};
   let importCost = 0;
   for (const field of fields) {

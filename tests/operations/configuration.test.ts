@@ -28,6 +28,19 @@ describe("configuration", () => {
     for (const message of [refusal({ DATABASE_URL: "not-a-url" }), refusal({ PORT: "-1" })]) expect(message).not.toContain("\n");
   });
 
+  it("idempotency and rate-limit settings: defaults from RULES, bad values refused by name", () => {
+    const defaults = loadConfig({});
+    expect(defaults.idempotencyTtlSeconds).toBe(86_400);
+    expect(defaults.rateLimits).toEqual({ tenantRequestsPerSecond: 200, tenantBurst: 400, tenantSubscriptions: 1000 });
+    expect(defaults.faultAfterCommit).toBeNull();
+    expect(loadConfig({ RATE_LIMIT_TENANT_RPS: "0.5" }).rateLimits.tenantRequestsPerSecond).toBe(0.5);
+    expect(refusal({ IDEMPOTENCY_TTL_SECONDS: "0" })).toMatch(/IDEMPOTENCY_TTL_SECONDS/);
+    expect(refusal({ RATE_LIMIT_TENANT_RPS: "0" })).toMatch(/RATE_LIMIT_TENANT_RPS/);
+    expect(refusal({ RATE_LIMIT_TENANT_BURST: "1.5" })).toMatch(/RATE_LIMIT_TENANT_BURST/);
+    expect(refusal({ RATE_LIMIT_TENANT_SUBSCRIPTIONS: "none" })).toMatch(/RATE_LIMIT_TENANT_SUBSCRIPTIONS/);
+    expect(refusal({ CRM_FAULT_AFTER_COMMIT: "explode" })).toMatch(/CRM_FAULT_AFTER_COMMIT/);
+  });
+
   it("reads a secret from X_FILE, and refuses X and X_FILE together", () => {
     const dir = mkdtempSync(join(tmpdir(), "crm-secret-"));
     try {

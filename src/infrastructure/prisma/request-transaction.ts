@@ -14,16 +14,26 @@ export class RequestTransaction {
   eventsWritten = 0;
   private savepoints = 0;
   private turn: Promise<unknown> = Promise.resolve();
+  private open = true;
 
   constructor(
     readonly db: TenantDb,
     readonly tenantId: string,
   ) {}
 
+  /** False once the request's execution is over (its transaction commits next). */
+  get isOpen(): boolean {
+    return this.open;
+  }
+
   step<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
     const result = this.turn.then(() => this.inSavepoint(work));
     this.turn = result.catch(() => {});
     return result;
+  }
+
+  close(): void {
+    this.open = false;
   }
 
   private async inSavepoint<T>(work: (db: TenantDb) => Promise<T>): Promise<T> {
@@ -45,10 +55,18 @@ const current = new AsyncLocalStorage<RequestTransaction>();
 /** The request transaction the caller runs inside, if any, for `tenantId` only. */
 export function requestTransactionFor(tenantId: string): RequestTransaction | undefined {
   const transaction = current.getStore();
-  return transaction?.tenantId === tenantId ? transaction : undefined;
+  return transaction?.isOpen && transaction.tenantId === tenantId ? transaction : undefined;
 }
 
-/** Runs `work` (a request's execution) inside `transaction`: what it calls joins it. */
-export function withinRequestTransaction<T>(transaction: RequestTransaction, work: () => Promise<T>): Promise<T> {
-  return current.run(transaction, work);
+/**
+ * Runs `work` (a request's execution) inside `transaction`: what it calls
+ * joins it. Work it leaves behind (a timer, a fire-and-forget call) that runs
+ * after it has finished gets a transaction of its own, never the closed one.
+ */
+export async function withinRequestTransaction<T>(transaction: RequestTransaction, work: () => Promise<T>): Promise<T> {
+  try {
+    return await current.run(transaction, work);
+  } finally {
+    transaction.close();
+  }
 }

@@ -98,13 +98,19 @@ type Outcome =
 
 /**
  * RULES: an answer with INTERNAL_SERVER_ERROR is not stored (a retry may
- * execute); nor is any 5xx (an overload refusal executed nothing).
+ * execute); nor is any 5xx (an overload refusal executed nothing). As with
+ * Stripe, neither is a request that never started executing: one refused
+ * before execution (parse, validation, variables: no `data`) or by the role
+ * check alone, so the corrected retry may run under the same key.
  */
 function isStorable(status: number, body: string): boolean {
   if (status >= 500) return false;
   try {
-    const { errors } = JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] };
-    return !errors?.some((error) => error.extensions?.code === "INTERNAL_SERVER_ERROR");
+    const answer = JSON.parse(body) as { data?: unknown; errors?: { extensions?: { code?: unknown } }[] };
+    if (!("data" in answer)) return false;
+    const codes = (answer.errors ?? []).map((error) => error.extensions?.code);
+    if (codes.includes("INTERNAL_SERVER_ERROR")) return false;
+    return !(answer.data === null && codes.length > 0 && codes.every((code) => code === "FORBIDDEN" || code === "UNAUTHENTICATED"));
   } catch {
     return false;
   }

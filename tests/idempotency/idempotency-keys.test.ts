@@ -121,6 +121,23 @@ describe("a mutation sent again with its Idempotency-Key", () => {
     expect(await leadsWithEmail(rep.tenantId, other.email)).toEqual([]);
   });
 
+  it("a request that never executed (invalid document, a role that may not) is not stored: the corrected retry runs under the same key", async () => {
+    const tenantId = randomUUID();
+    const viewer = await service.caller({ tenantId, roles: ["viewer"] });
+    const key = randomUUID();
+    const input = aCapture();
+    const invalid = await send(viewer, key, `mutation Capture($input: CaptureLeadInput!) { captureLead(input: $input) { id nonsense } }`, { input });
+    expect(invalid.status).toBe(400);
+    const forbidden = await send(viewer, key, CAPTURE, { input });
+    expect(forbidden.json.errors?.[0].extensions?.code).toBe("FORBIDDEN");
+    expect(await recordsOf(tenantId)).toEqual([]);
+    // The same user with the right role now (a new token): the key is still free.
+    const rep = await service.caller({ tenantId, userId: viewer.userId, roles: ["sales_rep"] });
+    const executed = await send(rep, key, CAPTURE, { input });
+    expect(executed).toMatchObject({ status: 200, replayed: null });
+    expect(executed.json.data?.captureLead.email).toBe(input.email.toLowerCase());
+  });
+
   it("compares bodies by content: the variables' key order does not make another body", async () => {
     const rep = await service.caller({ roles: ["sales_rep"] });
     const key = randomUUID();

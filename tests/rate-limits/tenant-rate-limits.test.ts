@@ -166,6 +166,34 @@ describe("without Redis: the same limits in one process", () => {
     }
   });
 
+  it("caps open subscriptions per tenant: the next is closed with 4429, a freed slot admits one again", async () => {
+    const single = await startTestService({ RATE_LIMIT_TENANT_SUBSCRIPTIONS: "1" });
+    try {
+      const caller = await single.caller({ roles: ["sales_rep"] });
+      const first = await subscribe(single.url, caller.token);
+      const second = await subscribe(single.url, caller.token);
+      expect((await second.closed).code).toBe(4429);
+      const other = await single.caller({ roles: ["sales_rep"] });
+      const othersOwn = await subscribe(single.url, other.token);
+      expect(await Promise.race([othersOwn.closed.then(() => "closed"), new Promise((resolve) => setTimeout(resolve, 500, "open"))])).toBe("open");
+      await first.dispose();
+      const again = await eventually(
+        async () => {
+          const attempt = await subscribe(single.url, caller.token);
+          const outcome = await Promise.race([attempt.closed.then(({ code }) => code), new Promise((resolve) => setTimeout(resolve, 500, "open"))]);
+          if (outcome !== "open") await attempt.dispose();
+          return { attempt, outcome };
+        },
+        ({ outcome }) => outcome === "open",
+        10_000,
+      );
+      expect(again.outcome).toBe("open");
+      for (const subscriber of [second, othersOwn, again.attempt]) await subscriber.dispose();
+    } finally {
+      await single.stop();
+    }
+  });
+
   it("refills at RATE_LIMIT_TENANT_RPS: after Retry-After the tenant is served again", async () => {
     const single = await startTestService({ RATE_LIMIT_TENANT_RPS: "2", RATE_LIMIT_TENANT_BURST: "1" });
     try {
@@ -204,6 +232,9 @@ describe.skipIf(!redisServerBinary && !process.env.CI)("Redis down", () => {
       expect(captured.body.data.captureLead.id).toBeTruthy();
       const metrics = await (await fetch(service.url.replace(/\/graphql$/, "/metrics"))).text();
       expect(Number(/^crm_rate_limiter_fail_open_total (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(11);
+      // Redis back before the service stops: a shutdown during an outage is another test's subject
+      // (the outbox relay, retrying its publish, would still hold a connection when the database is dropped).
+      await child.resume();
     } finally {
       await service.stop();
       await child.halt();

@@ -149,6 +149,37 @@ describe("a mutation sent again with its Idempotency-Key", () => {
   });
 });
 
+describe("importLeads and mergeLeads under a key", () => {
+  it("a keyed import replays its answer; its rows were imported once, one LeadCaptured each", async () => {
+    const rep = await service.caller({ roles: ["sales_rep"] });
+    const rows = Array.from({ length: 120 }, () => aCapture());
+    const document = `mutation Import($input: ImportLeadsInput!) { importLeads(input: $input) { imported skipped failed rows { index status lead { id version } } } }`;
+    const key = randomUUID();
+    const first = await send(rep, key, document, { input: { leads: rows } });
+    expect(first.json.data!.importLeads).toMatchObject({ imported: 120, skipped: 0, failed: 0 });
+    const replay = await send(rep, key, document, { input: { leads: rows } });
+    expect(replay).toMatchObject({ status: first.status, text: first.text, replayed: "true" });
+    const counts = await admin<{ leads: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM lead WHERE tenant_id = $1) AS leads,
+              (SELECT count(*)::int FROM outbox WHERE tenant_id = $1 AND event_type = 'LeadCaptured') AS events`,
+      [rep.tenantId],
+    );
+    expect(counts).toEqual([{ leads: 120, events: 120 }]);
+  });
+
+  it("a merge erases the stored answers that name its duplicate, not the survivor's", async () => {
+    const admin_ = await service.caller({ roles: ["admin"] });
+    const survivorKey = randomUUID();
+    const duplicateKey = randomUUID();
+    const survivor = (await send(admin_, survivorKey, CAPTURE, { input: aCapture({ name: "Ada Lovelace", company: "Acme" }) })).json.data!.captureLead;
+    const duplicate = (await send(admin_, duplicateKey, CAPTURE, { input: aCapture({ name: "Ada Lovelace", company: "Acme" }) })).json.data!.captureLead;
+    dataOf(await admin_.gql(`mutation Merge($s: ID!, $d: ID!) { mergeLeads(survivorId: $s, duplicateId: $d) { id } }`, { s: survivor.id, d: duplicate.id }));
+    const keys = (await recordsOf(admin_.tenantId)).map((record) => record.key);
+    expect(keys).toContain(survivorKey);
+    expect(keys).not.toContain(duplicateKey);
+  });
+});
+
 describe("a key in use", () => {
   it("while a request holds the key: IDEMPOTENCY_KEY_IN_USE, HTTP 409, nothing runs", async () => {
     const rep = await service.caller({ roles: ["sales_rep"] });

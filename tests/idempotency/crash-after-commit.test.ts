@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,6 +6,7 @@ import { aCapture, CAPTURE } from "../api/operations";
 import { freePort } from "../../src/infrastructure/embedded-postgres";
 import { mintToken } from "../../src/infrastructure/auth/dev-token";
 import { loadConfig } from "../../src/infrastructure/config";
+import { ensureBuilt } from "../support/built-service";
 import { createTestDatabase, withClient, type TestDatabase } from "../support/test-database";
 import { TEST_JWT_SECRET } from "../support/test-service";
 
@@ -19,10 +20,9 @@ let database: TestDatabase;
 const running: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  await ensureBuilt();
   database = await createTestDatabase();
-}, 120_000);
+}, 180_000);
 afterAll(async () => {
   for (const child of running) {
     if (child.exitCode !== null || child.signalCode !== null) continue;

@@ -89,7 +89,13 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const events = createEventPlumbing(config);
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
-  const relay = new OutboxRelay(relayPrisma, events.publisher, logger, { onPublished: (count) => metrics.eventsPublished.inc(count) });
+  const relay = new OutboxRelay(relayPrisma, events.publisher, logger, {
+    onPublished: (count) => metrics.eventsPublished.inc(count),
+    onStreamsErased: (leads, entries) => {
+      metrics.streamErasures.inc(leads);
+      metrics.streamEntriesErased.inc(entries);
+    },
+  });
   const tenantPrisma = tenantScoped(prisma);
   // After each commit that wrote events (a command's, or an idempotent request's).
   const afterCommit = (eventsWritten: number) => {

@@ -62,6 +62,27 @@ export function createMetrics() {
       help: "Requests let through unchecked because the limiter's Redis did not answer",
       registers: [registry],
     }),
+    streamErasures: new Counter({
+      name: "crm_stream_erasures_total",
+      help: "Erased leads (deleteLead, a merge's duplicate) whose personal-data stream entries were removed once LeadDeleted was published",
+      registers: [registry],
+    }),
+    streamEntriesErased: new Counter({
+      name: "crm_stream_entries_erased_total",
+      help: "Stream entries removed (XDEL) because their lead was erased",
+      registers: [registry],
+    }),
+    eventsReplayed: new Counter({
+      name: "crm_events_replayed_total",
+      help: "Events replayed to resumed subscriptions (leadEvents(after:))",
+      registers: [registry],
+    }),
+    resumes: new Counter({
+      name: "crm_subscription_resumes_total",
+      help: "Resumed subscriptions by result: replayed, RESUME_POINT_UNKNOWN or RESUME_WINDOW_EXCEEDED",
+      labelNames: ["result"] as const,
+      registers: [registry],
+    }),
     activeSubscriptions: new Gauge({
       name: "crm_active_subscriptions",
       help: "Live GraphQL subscriptions on this instance",

@@ -79,7 +79,9 @@ function recordingPublisher(by: string, log: Delivery[], delayMs = 0): EventPubl
       const tick = ++clock;
       for (const event of events) log.push({ event, tick, by });
       if (delayMs) await sleep(delayMs);
+      return events.map(() => null);
     },
+    removeStreamEntries: async () => 0,
   };
 }
 
@@ -115,6 +117,7 @@ describe("the outbox relay (OutboxRelay over crm_claim_outbox / crm_mark_outbox_
         crashed.push(...events); // it reached Redis...
         throw new Error("crashed before marking"); // ...and the process died before the mark
       },
+      removeStreamEntries: async () => 0,
     };
     const prisma = runtimePrisma();
     await expect(new OutboxRelay(prisma, crashing, logger).relayOnce()).rejects.toThrow("crashed before marking");
@@ -138,7 +141,7 @@ describe("the outbox relay (OutboxRelay over crm_claim_outbox / crm_mark_outbox_
   it("the crash also releases the claim: another relay (another connection) can take the rows at once", async () => {
     const tenantId = randomUUID();
     const ids = await writeEvents(tenantId, [randomUUID()], 4);
-    const failing = new OutboxRelay(runtimePrisma(), { publish: async () => Promise.reject(new Error("Redis went away")) }, logger);
+    const failing = new OutboxRelay(runtimePrisma(), { publish: async () => Promise.reject(new Error("Redis went away")), removeStreamEntries: async () => 0 }, logger);
     await expect(failing.relayOnce()).rejects.toThrow("Redis went away");
     const log: Delivery[] = [];
     expect(await drain(new OutboxRelay(runtimePrisma(), recordingPublisher("other", log), logger))).toBe(4);

@@ -324,7 +324,7 @@ describe("with a non-superuser migration owner", () => {
         `SELECT proname, pg_get_userbyid(proowner) AS owner, prosecdef FROM pg_proc WHERE proname LIKE 'crm\\_%' ORDER BY proname`,
       );
       expect(functions.rows).toEqual(
-        ["crm_claim_outbox", "crm_duplicate_candidate_ids", "crm_mark_outbox_published", "crm_outbox_backlog", "crm_purge_expired_idempotency_records", "crm_search_lead_ids"].map((proname) => ({
+        ["crm_claim_outbox", "crm_duplicate_candidate_ids", "crm_mark_outbox_published", "crm_mark_outbox_published_to_streams", "crm_outbox_backlog", "crm_purge_expired_idempotency_records", "crm_search_lead_ids"].map((proname) => ({
           proname,
           owner: owner.name,
           prosecdef: true,

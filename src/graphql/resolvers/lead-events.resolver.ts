@@ -5,7 +5,7 @@ import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
 import type { RequestContext } from "../context";
 import { LEAD_EVENT_TYPES, LeadEventTypeEnum } from "../types/enums";
-import { LeadEvent } from "../types/lead-event";
+import { LeadEvent, leadEventOf } from "../types/lead-event";
 
 interface LeadEventsArgs {
   leadId?: string | null;
@@ -43,15 +43,6 @@ export class LeadEventsResolver {
     @Arg("leadId", () => ID, { nullable: true }) _leadId?: string | null,
     @Arg("types", () => [LeadEventTypeEnum], { nullable: true }) _types?: string[] | null,
   ): LeadEvent {
-    return {
-      eventId: event.eventId,
-      type: LEAD_EVENT_TYPES[event.name],
-      leadId: event.leadId,
-      version: event.version,
-      occurredAt: event.occurredAt,
-      actorId: event.actorId,
-      payload: event.payload,
-      lead: event.lead as unknown as LeadView | null,
-    };
+    return leadEventOf(event);
   }
 }

@@ -1,10 +1,13 @@
 import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from "type-graphql";
 import type { ActivityView, LeadView } from "../../application/lead-view";
 import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
-import { loadersOf, type RequestContext } from "../context";
+import { historyPaging, leadHistory, type HistoryPageArgs, type LeadHistoryPage } from "../../application/queries/lead-history";
+import { loadersOf, readsOf, type RequestContext } from "../context";
 import type { Page } from "../../application/queries/page";
 import { Campaign, User } from "../types/federated-references";
 import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../types/lead";
+import { LeadEvent, LeadEventConnection, leadEventOf } from "../types/lead-event";
+import { READ, requireRole } from "../auth";
 
 /**
  * The per-item fields of leads and activities as plain functions. The classes
@@ -27,6 +30,21 @@ export const leadFields = {
     const paging = { first: args.first, after: args.after, last: args.last, before: args.before };
     return loaders.activitiesOfLead.load({ id: lead.id, args: paging }).then(connectionOf);
   },
+  history(lead: LeadView, args: HistoryPageArgs, context: RequestContext): Promise<LeadEventConnection> {
+    historyPaging(args); // bad paging is refused before any statement
+    const { tenantId } = requireRole(context, READ);
+    return readsOf(context)
+      .inTenant(tenantId, (db) => leadHistory(db, tenantId, lead.id, { first: args.first, after: args.after }))
+      .then(({ page, totalCount }: LeadHistoryPage) => {
+        const sources = new Map(page.nodes.map((event) => [leadEventOf(event), event]));
+        const { edges, pageInfo } = edgesOf<LeadEvent>({
+          nodes: [...sources.keys()],
+          hasNextPage: page.hasNextPage,
+          cursorOf: (node) => page.cursorOf(sources.get(node)!),
+        });
+        return { edges, pageInfo, totalCount };
+      });
+  },
   owner: (lead: LeadView): User | null => (lead.ownerId ? { id: lead.ownerId } : null),
   campaign: (lead: LeadView): Campaign | null => (lead.campaignId ? { id: lead.campaignId } : null),
 };
@@ -48,6 +66,18 @@ export class LeadFieldsResolver {
     @Arg("before", () => String, { nullable: true }) before?: string | null,
   ): ActivityConnection | Promise<ActivityConnection> {
     return leadFields.activities(lead, { first, after, last, before }, context);
+  }
+
+  @FieldResolver(() => LeadEventConnection, {
+    description: "Every event of this lead since its capture, newest first; each node's `lead` is the lead as of that event.",
+  })
+  history(
+    @Root() lead: LeadView,
+    @Ctx() context: RequestContext,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
+    @Arg("after", () => String, { nullable: true }) after?: string | null,
+  ): Promise<LeadEventConnection> {
+    return leadFields.history(lead, { first, after }, context);
   }
 
   @FieldResolver(() => User, { nullable: true, description: "The sales rep who owns the lead (resolved by the identity subgraph)." })

@@ -5,7 +5,12 @@ import type { EventPublisher } from "./outbox-record";
 export class InProcessEventPublisher implements EventPublisher {
   constructor(private readonly bus: LiveEventBus) {}
 
-  async publish(events: PublishedLeadEvent[]): Promise<void> {
+  async publish(events: PublishedLeadEvent[]): Promise<null[]> {
     for (const event of events) await this.bus.publish(tenantTopic(event.tenantId), event);
+    return events.map(() => null);
+  }
+
+  async removeStreamEntries(): Promise<number> {
+    return 0;
   }
 }

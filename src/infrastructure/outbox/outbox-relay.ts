@@ -1,6 +1,6 @@
 import type { PrismaClient } from "../prisma/generated/client";
 import type { Logger } from "../logger";
-import { publishedEventOf, type EventPublisher, type OutboxRecord } from "./outbox-record";
+import { publishedEventOf, type EventPublisher, type OutboxRecord, type StreamEntry } from "./outbox-record";
 
 export interface OutboxRelayOptions {
   batchSize?: number;
@@ -9,6 +9,8 @@ export interface OutboxRelayOptions {
   /** How long to back off after a failed publish (Redis down). */
   retryMs?: number;
   onPublished?: (count: number) => void;
+  /** An erased lead's stream entries were removed: how many leads, how many entries. */
+  onStreamsErased?: (leads: number, entries: number) => void;
 }
 
 /**
@@ -27,6 +29,7 @@ export class OutboxRelay {
   private readonly idleMs: number;
   private readonly retryMs: number;
   private readonly onPublished: (count: number) => void;
+  private readonly onStreamsErased: (leads: number, entries: number) => void;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -38,6 +41,7 @@ export class OutboxRelay {
     this.idleMs = options.idleMs ?? 250;
     this.retryMs = options.retryMs ?? 500;
     this.onPublished = options.onPublished ?? (() => {});
+    this.onStreamsErased = options.onStreamsErased ?? (() => {});
   }
 
   start(): void {
@@ -64,14 +68,24 @@ export class OutboxRelay {
       async (tx) => {
         const records = await tx.$queryRaw<OutboxRecord[]>`SELECT * FROM crm_claim_outbox(${this.batchSize}::int)`;
         if (records.length === 0) return 0;
-        await this.publisher.publish(records.map(publishedEventOf));
-        await tx.$executeRaw`SELECT crm_mark_outbox_published(${records.map((r) => r.id)}::uuid[], ${records.map((r) => r.tenant_id)}::uuid[])`;
-        return records.length;
+        const streamIds = await this.publisher.publish(records.map(publishedEventOf));
+        const toErase = await tx.$queryRaw<{ event_type: string; stream_id: string }[]>`
+          SELECT * FROM crm_mark_outbox_published_to_streams(${records.map((r) => r.id)}::uuid[],
+            ${records.map((r) => r.tenant_id)}::uuid[], ${streamIds}::text[])`;
+        // Erasure reaches the streams once LeadDeleted is out (deleteLead or a
+        // merge's duplicate): removed before the mark commits, so a failure
+        // retries the batch (at least once) rather than leaving data behind.
+        const erasedLeads = records.filter((r) => r.event_type === "LeadDeleted").length;
+        const entries: StreamEntry[] = toErase.map((row) => ({ eventType: row.event_type, streamId: row.stream_id }));
+        const erasedEntries = entries.length ? await this.publisher.removeStreamEntries(entries) : 0;
+        return { count: records.length, erasedLeads, erasedEntries };
       },
       { timeout: 30_000, maxWait: 10_000 },
     );
-    if (published > 0) this.onPublished(published);
-    return published;
+    if (published === 0) return 0;
+    this.onPublished(published.count);
+    if (published.erasedLeads > 0) this.onStreamsErased(published.erasedLeads, published.erasedEntries);
+    return published.count;
   }
 
   /** Events waiting and the age of the oldest, for metrics and alerts. */

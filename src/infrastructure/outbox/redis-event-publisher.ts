@@ -1,6 +1,6 @@
 import type { RedisClient } from "../redis/redis-connection";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
-import type { EventPublisher } from "./outbox-record";
+import type { EventPublisher, StreamEntry } from "./outbox-record";
 
 /** The stream of one event type: what other BizOSaaS services consume. */
 export function streamOf(eventName: string): string {
@@ -18,17 +18,31 @@ export class RedisEventPublisher implements EventPublisher {
     private readonly streamMaxLen: number,
   ) {}
 
-  async publish(events: PublishedLeadEvent[]): Promise<void> {
+  async publish(events: PublishedLeadEvent[]): Promise<(string | null)[]> {
     // A cluster spreads the streams over hash slots, and one pipeline may only
     // touch one slot: there, send each event's commands in turn (order kept).
     if (this.redis.isCluster) {
-      for (const event of events) await this.send([event]);
-      return;
+      const ids: (string | null)[] = [];
+      for (const event of events) ids.push(...(await this.send([event])));
+      return ids;
     }
-    await this.send(events);
+    return this.send(events);
   }
 
-  private async send(events: PublishedLeadEvent[]): Promise<void> {
+  async removeStreamEntries(entries: StreamEntry[]): Promise<number> {
+    const idsByStream = new Map<string, string[]>();
+    for (const entry of entries) {
+      const stream = streamOf(entry.eventType);
+      idsByStream.set(stream, [...(idsByStream.get(stream) ?? []), entry.streamId]);
+    }
+    let removed = 0;
+    // One XDEL per stream: each touches one key, so this works on a cluster too.
+    for (const [stream, ids] of idsByStream) removed += await this.redis.xdel(stream, ...ids);
+    return removed;
+  }
+
+  /** Sends the batch in one pipeline; answers each event's stream entry id. */
+  private async send(events: PublishedLeadEvent[]): Promise<(string | null)[]> {
     const pipeline = this.redis.pipeline();
     for (const event of events) {
       pipeline.xadd(
@@ -57,5 +71,7 @@ export class RedisEventPublisher implements EventPublisher {
     const results = (await pipeline.exec()) ?? [];
     const failure = results.find(([error]) => error);
     if (failure) throw failure[0];
+    // XADD and PUBLISH alternate: the XADD answers are the entry ids.
+    return events.map((_, index) => (results[index * 2]?.[1] as string | undefined) ?? null);
   }
 }

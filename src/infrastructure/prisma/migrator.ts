@@ -15,7 +15,13 @@ export interface MigrateOptions {
 // The advisory lock `prisma migrate deploy` takes, so the two never run at once.
 const PRISMA_MIGRATE_LOCK = 72707369;
 const TENANT_TABLES = ["lead", "activity", "outbox", "idempotency_record"];
-const RELAY_FUNCTIONS = ["crm_claim_outbox(integer)", "crm_mark_outbox_published(uuid[], uuid[])", "crm_outbox_backlog()", "crm_purge_expired_idempotency_records(integer)"];
+const RELAY_FUNCTIONS = [
+  "crm_claim_outbox(integer)",
+  "crm_mark_outbox_published(uuid[], uuid[])",
+  "crm_mark_outbox_published_to_streams(uuid[], uuid[], text[])",
+  "crm_outbox_backlog()",
+  "crm_purge_expired_idempotency_records(integer)",
+];
 /** Trigram lookups under RLS (migration 20261129000200): the tenant comes from the transaction, as for the policies. */
 const TRIGRAM_LOOKUP_FUNCTIONS = ["crm_search_lead_ids(text, integer)", "crm_duplicate_candidate_ids(text, text, text, text)"];
 

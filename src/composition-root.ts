@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
 import { hostname } from "node:os";
 import type { CommandDeps } from "./application/commands/command-deps";
+import { replayLeadEvents } from "./application/queries/replay-lead-events";
+import type { EventReplay } from "./application/resume-lead-events";
 import { createTokenVerifier } from "./infrastructure/auth/token-verifier";
 import { withVerifiedTokenCache } from "./infrastructure/auth/verified-token-cache";
 import { ConfigError, type Config } from "./infrastructure/config";
@@ -117,12 +119,20 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
 
+  // Replay reads the primary: a replica may lag behind what was already published live.
+  const eventReplay: EventReplay = async (request) => {
+    const outcome = await reads.inTenant(request.tenantId, (db) => replayLeadEvents(db, request, config.eventReplay));
+    metrics.resumes.inc({ result: outcome.kind === "replay" ? "replayed" : outcome.kind === "unknown-position" ? "RESUME_POINT_UNKNOWN" : "RESUME_WINDOW_EXCEEDED" });
+    if (outcome.kind === "replay") metrics.eventsReplayed.inc(outcome.events.length);
+    return outcome;
+  };
   // Inside an idempotent request's transaction, reads join it (they must see its uncommitted writes).
   const services: ApiServices = {
     commands,
     reads: joiningRequestTransaction(queryReads),
     primaryReads: joiningRequestTransaction(reads),
     liveEvents: events.bus,
+    eventReplay,
   };
   const tenantLimits = createTenantLimits(
     redisTargetOf(config),

@@ -26,5 +26,11 @@ export function tenantTopic(tenantId: string): string {
 export interface LiveEventBus {
   publish(topic: string, event: PublishedLeadEvent): Promise<void>;
   subscribe(topic: string): AsyncIterable<PublishedLeadEvent>;
+  /**
+   * Resolves once the subscription is attached (with Redis: SUBSCRIBE
+   * acknowledged): every event published afterwards is delivered, buffered
+   * until read. A resumed subscription needs that point before it replays.
+   */
+  subscribeNow(topic: string): Promise<AsyncIterableIterator<PublishedLeadEvent>>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import type { CommandDeps } from "../application/commands/command-deps";
 import type { LiveEventBus } from "../application/live-events";
+import type { EventReplay } from "../application/resume-lead-events";
 import type { AuthState } from "../infrastructure/auth/principal";
 import type { RequestReadSession } from "../infrastructure/read-store/request-read-session";
 import type { TenantReads } from "../infrastructure/read-store/tenant-reads";
@@ -13,6 +14,8 @@ export interface ApiServices {
   /** The primary, for what must read its own writes (a mutation's returned lead). */
   primaryReads: TenantReads;
   liveEvents: LiveEventBus;
+  /** For leadEvents(after:): the tenant's committed events after a position. */
+  eventReplay: EventReplay;
 }
 
 export interface RequestContext {

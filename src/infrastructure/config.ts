@@ -78,6 +78,8 @@ const variables = z.object({
   RATE_LIMIT_TENANT_SUBSCRIPTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1000),
   // Fault injection for tests; ignored in production.
   CRM_FAULT_AFTER_COMMIT: optional(z.enum(["exit"])),
+  EVENT_REPLAY_RETENTION_SECONDS: z.coerce.number().int().min(1).default(7 * 24 * 3600),
+  EVENT_REPLAY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -118,6 +120,7 @@ function toConfig(env: z.infer<typeof variables>) {
       tenantSubscriptions: env.RATE_LIMIT_TENANT_SUBSCRIPTIONS,
     },
     faultAfterCommit: env.NODE_ENV === "production" ? null : (env.CRM_FAULT_AFTER_COMMIT ?? null),
+    eventReplay: { retentionSeconds: env.EVENT_REPLAY_RETENTION_SECONDS, maxEvents: env.EVENT_REPLAY_LIMIT },
   };
 }
 

@@ -1,6 +1,7 @@
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
-import type { LeadView } from "../../application/lead-view";
+import { resumeLeadEvents, resumePointUnknown } from "../../application/resume-lead-events";
+import type { LeadEventName } from "../../domain/lead/events";
 import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
 import type { RequestContext } from "../context";
@@ -10,7 +11,10 @@ import { LeadEvent, leadEventOf } from "../types/lead-event";
 interface LeadEventsArgs {
   leadId?: string | null;
   types?: string[] | null;
+  after?: string | null;
 }
+
+const EVENT_NAME_OF_TYPE = new Map(Object.entries(LEAD_EVENT_TYPES).map(([name, type]) => [type, name as LeadEventName]));
 
 /** Keeps only the events a subscriber asked for (and, again, only its tenant's). */
 async function* narrowed(
@@ -20,21 +24,29 @@ async function* narrowed(
   for await (const event of events) if (keep(event)) yield event;
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 @Resolver()
 export class LeadEventsResolver {
   @Subscription(() => LeadEvent, {
-    description: "Live events of the caller's tenant, optionally narrowed to one lead and/or some types.",
+    description:
+      "Live events of the caller's tenant, optionally narrowed to one lead and/or some types. With `after` (an eventId already received), the events committed since then are replayed first, then live ones follow: none missed, none twice.",
     subscribe: ({ args, context }: { args: LeadEventsArgs; context: RequestContext }) => {
       // The tenant comes from the token; arguments can only narrow within it.
       const { tenantId } = requireRole(context, READ);
       const leadId = args.leadId == null ? null : parseUuid(args.leadId, "leadId");
       const types = args.types?.length ? new Set(args.types) : null;
-      return narrowed(
-        context.services.liveEvents.subscribe(tenantTopic(tenantId)),
-        (event) =>
-          event.tenantId === tenantId &&
-          (leadId === null || event.leadId === leadId) &&
-          (types === null || types.has(LEAD_EVENT_TYPES[event.name])),
+      const keep = (event: PublishedLeadEvent) =>
+        event.tenantId === tenantId && (leadId === null || event.leadId === leadId) && (types === null || types.has(LEAD_EVENT_TYPES[event.name]));
+      if (args.after == null) return narrowed(context.services.liveEvents.subscribe(tenantTopic(tenantId)), keep);
+      // Not even a UUID: certainly not an event of this tenant.
+      if (!UUID.test(args.after)) throw resumePointUnknown();
+      const eventNames = types ? [...types].map((type) => EVENT_NAME_OF_TYPE.get(type)!).filter(Boolean) : null;
+      return resumeLeadEvents(
+        context.services.liveEvents,
+        context.services.eventReplay,
+        { tenantId, after: args.after.toLowerCase(), leadId, eventNames },
+        keep,
       );
     },
   })
@@ -42,6 +54,8 @@ export class LeadEventsResolver {
     @Root() event: PublishedLeadEvent,
     @Arg("leadId", () => ID, { nullable: true }) _leadId?: string | null,
     @Arg("types", () => [LeadEventTypeEnum], { nullable: true }) _types?: string[] | null,
+    @Arg("after", () => ID, { nullable: true, description: "An eventId already received: the events committed since then are replayed first." })
+    _after?: string | null,
   ): LeadEvent {
     return leadEventOf(event);
   }

@@ -33,6 +33,11 @@ export class InProcessEventBus implements LiveEventBus {
     };
   }
 
+  /** events.on attaches its listener at once and buffers: attached when this returns. */
+  async subscribeNow(topic: string): Promise<AsyncIterableIterator<PublishedLeadEvent>> {
+    return this.subscribe(topic);
+  }
+
   async close(): Promise<void> {
     this.emitter.removeAllListeners();
   }

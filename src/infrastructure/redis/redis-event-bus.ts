@@ -1,4 +1,5 @@
 import { RedisPubSub } from "graphql-redis-subscriptions";
+import { EventQueue } from "../events/event-queue";
 import type { RedisClient } from "./redis-connection";
 import type { LiveEventBus, PublishedLeadEvent } from "../../application/live-events";
 
@@ -19,6 +20,15 @@ export class RedisEventBus implements LiveEventBus {
 
   subscribe(topic: string): AsyncIterable<PublishedLeadEvent> {
     return this.pubSub.asyncIterableIterator<PublishedLeadEvent>(topic);
+  }
+
+  async subscribeNow(topic: string): Promise<AsyncIterableIterator<PublishedLeadEvent>> {
+    const queue = new EventQueue<PublishedLeadEvent>();
+    // RedisPubSub.subscribe resolves once Redis acknowledged the SUBSCRIBE (or, for a
+    // topic this instance already listens to, at once): from then on nothing is missed.
+    const subscriptionId = await this.pubSub.subscribe(topic, (event: PublishedLeadEvent) => queue.push(event));
+    queue.onClose(() => this.pubSub.unsubscribe(subscriptionId));
+    return queue;
   }
 
   async close(): Promise<void> {

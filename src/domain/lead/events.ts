@@ -1,19 +1,22 @@
-export type LeadEventName =
-  | "LeadCaptured"
-  | "LeadContactUpdated"
-  | "LeadAssigned"
-  | "LeadStatusChanged"
-  | "LeadActivityLogged"
-  | "LeadTagsChanged"
-  | "LeadScoreChanged"
-  | "LeadEnriched"
-  | "LeadDeleted"
+/** Every event a lead can record; each has its own stream (events:<name>). */
+export const LEAD_EVENT_NAMES = [
+  "LeadCaptured",
+  "LeadContactUpdated",
+  "LeadAssigned",
+  "LeadStatusChanged",
+  "LeadActivityLogged",
+  "LeadTagsChanged",
+  "LeadScoreChanged",
+  "LeadEnriched",
+  "LeadDeleted",
   // Increment 2a: corrections and unassign.
-  | "LeadUnassigned"
-  | "LeadActivityEdited"
-  | "LeadActivityDeleted"
+  "LeadUnassigned",
+  "LeadActivityEdited",
+  "LeadActivityDeleted",
   // increment 2a, bulk and merge
-  | "LeadMerged";
+  "LeadMerged",
+] as const;
+export type LeadEventName = (typeof LEAD_EVENT_NAMES)[number];
 
 /** A fact about a lead, plain data so it serialises to the outbox and streams unchanged. */
 export interface LeadEvent {

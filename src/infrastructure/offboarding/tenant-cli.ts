@@ -1,0 +1,56 @@
+import { parseArgs } from "node:util";
+import { Client } from "pg";
+import { loadConfig, type Config } from "../config";
+import { connectRedis, type RedisClient } from "../redis/redis-connection";
+import { offboardingDatabase } from "./offboarding-database";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A refusal to run: one line on stderr and exit code 2, nothing touched. */
+export class UsageError extends Error {}
+
+export function parseTenantArgs(argv: string[], usage: string, options: { out?: true; confirm?: true }) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      tenant: { type: "string" },
+      help: { type: "boolean", short: "h" },
+      ...(options.out ? { out: { type: "string" as const } } : {}),
+      ...(options.confirm ? { confirm: { type: "string" as const } } : {}),
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(usage);
+    process.exit(0);
+  }
+  const tenant = values.tenant as string | undefined;
+  if (!tenant || !UUID.test(tenant)) throw new UsageError(`--tenant <uuid> is required\n\n${usage}`);
+  return { tenantId: tenant.toLowerCase(), values: values as Record<string, string | boolean | undefined> };
+}
+
+/** The database (and Redis, when configured) a CLI works on; closed by `done`. */
+export async function connectForTenantWork(config: Config = loadConfig()): Promise<{ client: Client; redis: RedisClient | null; done(): Promise<void> }> {
+  const database = await offboardingDatabase(config);
+  const client = new Client({ connectionString: database.url, application_name: "crm-offboarding" });
+  await client.connect();
+  const hasRedis = Boolean(config.redisUrl || config.redisClusterNodes.length || config.redisSentinels);
+  const redis = hasRedis ? connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, sentinels: config.redisSentinels }) : null;
+  return {
+    client,
+    redis,
+    async done() {
+      await client.end().catch(() => {});
+      redis?.disconnect();
+      await database.release();
+    },
+  };
+}
+
+/** Runs a CLI: a usage problem exits 2, any other failure 1, each as one line (never a connection URL). */
+export function runCli(name: string, main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(error instanceof UsageError || (error as { code?: string })?.code?.startsWith("ERR_PARSE_ARGS") ? 2 : 1);
+  });
+}

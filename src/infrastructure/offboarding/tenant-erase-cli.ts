@@ -1,0 +1,25 @@
+import { connectForTenantWork, parseTenantArgs, runCli, UsageError } from "./tenant-cli";
+import { eraseTenant } from "./tenant-erase";
+
+const USAGE = `Usage: npm run tenant:erase -- --tenant <uuid> --confirm <the same uuid>
+
+Removes every row of the tenant (all tables), its entries in the CRM's event
+streams, and publishes one events:TenantErased {tenant_id}. Idempotent: a second
+run erases nothing and exits 0. Prints the counts as JSON on stdout. Uses
+DATABASE_URL (and REDIS_URL / REDIS_CLUSTER_NODES / REDIS_SENTINELS), else the
+embedded database under DATA_DIR.`;
+
+runCli("tenant:erase", async () => {
+  const { tenantId, values } = parseTenantArgs(process.argv.slice(2), USAGE, { confirm: true });
+  if (typeof values.confirm !== "string" || values.confirm.toLowerCase() !== tenantId) {
+    throw new UsageError("refused: --confirm must repeat the tenant id exactly; nothing was erased");
+  }
+  const work = await connectForTenantWork();
+  try {
+    const erased = await eraseTenant(work.client, work.redis, tenantId);
+    if (!work.redis) process.stderr.write("tenant:erase: no Redis configured: streams not cleaned, nothing announced\n");
+    console.log(JSON.stringify({ tenant: tenantId, ...erased }));
+  } finally {
+    await work.done();
+  }
+});

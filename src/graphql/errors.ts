@@ -18,6 +18,9 @@ const PUBLIC_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
+  // leadEvents(after:) refusals (ResumeRefusedError): the subscription ends with them.
+  "RESUME_POINT_UNKNOWN",
+  "RESUME_WINDOW_EXCEEDED",
 ]);
 
 /**

@@ -89,6 +89,22 @@ describe.skipIf(!redisUrl && !process.env.CI)("erasure reaches the streams", () 
     expect(JSON.parse(after[0].fields.data)).toEqual({ mergedInto: survivor });
   });
 
+  it("after mergeLeads, no stream entry of the duplicate carries its personal data; the survivor's entries intact", async () => {
+    const data = { ...personal, email: `dup-${randomUUID().slice(0, 8)}@example.com` };
+    const duplicate = await aLeadInTheStreams(admin, data);
+    const survivor = await aLeadInTheStreams(admin, { name: "Surviving Person", email: `survivor-${randomUUID().slice(0, 8)}@example.com` });
+    const survivorBefore = await entriesOf(admin.tenantId, survivor);
+    dataOf(await admin.gql(`mutation($d: ID!, $s: ID!) { mergeLeads(duplicateId: $d, survivorId: $s) { id } }`, { d: duplicate, s: survivor }));
+    const after = await eventually(
+      () => entriesOf(admin.tenantId, duplicate),
+      (entries) => entries.some((entry) => entry.fields.event_type === "LeadDeleted") && !entries.some((entry) => carriesPersonalData(entry, data)),
+    );
+    expect(after.map((entry) => entry.fields.event_type)).toEqual(["LeadDeleted"]);
+    expect(JSON.parse(after[0].fields.data)).toEqual({ mergedInto: survivor });
+    const survivorAfter = await entriesOf(admin.tenantId, survivor);
+    expect(survivorAfter.slice(0, survivorBefore.length)).toEqual(survivorBefore);
+  });
+
   it("finds the entries by the stream ids the relay recorded, not by scanning the streams", async () => {
     const leadId = await aLeadInTheStreams(admin, { ...personal, email: `ids-${randomUUID().slice(0, 8)}@example.com` });
     const entries = await entriesOf(admin.tenantId, leadId);

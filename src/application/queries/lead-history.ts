@@ -1,10 +1,9 @@
-import { ValidationError } from "../../domain/shared/domain-error";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { PublishedLeadEvent } from "../live-events";
-import { decodeCursor, encodeCursor, pageSize } from "./cursor";
+import { beyondCursor, fetchLimit, fetchOrder, keysetPage, pageWindow, type Keyset, type PageWindow } from "./keyset";
 import { publishedEventOf, type OutboxRecord } from "./outbox-event-row";
-import { pageOf, type Page } from "./page";
+import type { Page } from "./page";
 
 export interface HistoryPageArgs {
   first?: number | null;
@@ -19,16 +18,20 @@ export interface LeadHistoryPage {
   totalCount: number;
 }
 
-const ORDERING = "HISTORY:DESC";
-const historyCursor = (event: HistoryEvent) => encodeCursor({ ordering: ORDERING, value: event.seq, id: event.eventId });
+/** Newest first: the reverse of commit order (seq is unique; id only completes the keyset). */
+const HISTORY_KEYSET: Keyset<HistoryEvent> = {
+  name: "HISTORY:DESC",
+  column: "seq",
+  selectedAs: "seq",
+  kind: "integer",
+  descending: true,
+  valueOf: (event) => event.seq,
+  idOf: (event) => event.eventId,
+};
 
 /** Validates paging before any statement runs. */
-export function historyPaging(args: HistoryPageArgs): { size: number; beforeSeq: number | null } {
-  const size = pageSize(args.first);
-  if (args.after == null) return { size, beforeSeq: null };
-  const position = decodeCursor(args.after, ORDERING);
-  if (typeof position.value !== "number") throw new ValidationError("after", "after: not a cursor of this API");
-  return { size, beforeSeq: position.value };
+export function historyPaging(args: HistoryPageArgs): PageWindow {
+  return pageWindow({ first: args.first, after: args.after }, HISTORY_KEYSET);
 }
 
 /**
@@ -37,17 +40,17 @@ export function historyPaging(args: HistoryPageArgs): { size: number; beforeSeq:
  * retained outbox is the history (see the 20261129000300 migration).
  */
 export async function leadHistory(db: ReadDb, tenantId: string, leadId: string, args: HistoryPageArgs): Promise<LeadHistoryPage> {
-  const { size, beforeSeq } = historyPaging(args);
+  const window = historyPaging(args);
   const [rows, [count]] = await Promise.all([
     db.rows<OutboxRecord>(Prisma.sql`
       SELECT o.* FROM outbox o
-      WHERE o.tenant_id = ${tenantId}::uuid AND o.aggregate_id = ${leadId}::uuid
-        ${beforeSeq === null ? Prisma.empty : Prisma.sql`AND o.seq < ${beforeSeq}::bigint`}
-      ORDER BY o.seq DESC
-      LIMIT ${size + 1}`),
+      WHERE o.tenant_id = ${tenantId}::uuid AND o.aggregate_id = ${leadId}::uuid ${beyondCursor(HISTORY_KEYSET, window, "o")}
+      ORDER BY ${fetchOrder(HISTORY_KEYSET, window, { alias: "o" })}
+      LIMIT ${fetchLimit(window)}`),
     db.rows<{ n: number }>(Prisma.sql`
       SELECT count(*)::int AS n FROM outbox o WHERE o.tenant_id = ${tenantId}::uuid AND o.aggregate_id = ${leadId}::uuid`),
   ]);
   const events = rows.map((row) => ({ ...publishedEventOf(row), seq: Number(row.seq) }));
-  return { page: pageOf(events, size, historyCursor), totalCount: count?.n ?? 0 };
+  // Forward only (the contract has no last/before here): a cursor means newer events lie behind it.
+  return { page: keysetPage(HISTORY_KEYSET, window, events, window.cursor !== null), totalCount: count?.n ?? 0 };
 }

@@ -40,6 +40,7 @@ export const leadFields = {
         const { edges, pageInfo } = edgesOf<LeadEvent>({
           nodes: [...sources.keys()],
           hasNextPage: page.hasNextPage,
+          hasPreviousPage: page.hasPreviousPage,
           cursorOf: (node) => page.cursorOf(sources.get(node)!),
         });
         return { edges, pageInfo, totalCount };

@@ -184,3 +184,32 @@ describe.skipIf(!redisUrl && !process.env.CI)("leadEvents(after:): resume", () =
     await atCap.dispose();
   });
 });
+
+describe("leadEvents(after:) on one instance without Redis (the in-process bus)", () => {
+  it("replays what was missed, then goes live", async () => {
+    const single = await startTestService();
+    try {
+      const rep = await single.caller({ roles: ["sales_rep"] });
+      const lead = dataOf(await rep.gql(CAPTURE, { input: aCapture() })).captureLead.id;
+      const published = async () =>
+        eventually(
+          () => withClient(single.database.adminUrl, async (client) => (await client.query(`SELECT id, published_at FROM outbox WHERE tenant_id = $1 ORDER BY seq`, [rep.tenantId])).rows),
+          (rows) => rows.every((row) => row.published_at !== null),
+        );
+      const [captured] = await published();
+      await flipTag(rep, lead);
+      await flipTag(rep, lead);
+      const missed = (await published()).slice(1).map((row) => row.id);
+      const subscriber = await subscribe(single.url, rep.token, RESUME, { after: captured.id });
+      await subscriber.waitFor(missed.length);
+      await flipTag(rep, lead);
+      await subscriber.waitFor(missed.length + 1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const all = (await published()).slice(1).map((row) => row.id);
+      expect(subscriber.received.map((event) => event.eventId)).toEqual(all);
+      await subscriber.dispose();
+    } finally {
+      await single.stop();
+    }
+  }, 60_000);
+});

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { aCapture, CAPTURE, DELETE, LOG_ACTIVITY, TAG } from "../api/operations";
 import { ALL_LEAD_STREAMS } from "../events/stream-checks";
 import { eventually, streamEventsOf } from "../support/redis-streams";
+import { ensureBuilt } from "../support/built-service";
 import { createTestDatabase, withClient, type TestDatabase } from "../support/test-database";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
 
@@ -64,8 +65,7 @@ async function seed(caller: Caller): Promise<void> {
 
 beforeAll(async () => {
   if (!redisUrl) return;
-  const build = spawnSync(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], { cwd: root, encoding: "utf8" });
-  if (build.status !== 0) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
+  ensureBuilt();
   scratch = mkdtempSync(join(tmpdir(), "crm-offboarding-"));
   database = await createTestDatabase();
   service = await startTestService({ REDIS_URL: redisUrl }, { database });
@@ -74,7 +74,7 @@ beforeAll(async () => {
     tenants.push(await service.caller({ roles: ["admin"] }));
     await seed(tenants[i]);
   }
-}, 120_000);
+}, 240_000);
 afterAll(async () => {
   if (redis) {
     for (const tenant of tenants) for (const entry of await announcementsOf(tenant.tenantId)) await redis.xdel(entry.stream, entry.id);

@@ -1,7 +1,8 @@
-import { connectForTenantWork, parseTenantArgs, runCli, UsageError } from "./tenant-cli";
+import { commandLineOptions } from "../command-line";
+import { connectForTenantWork, runCli, tenantOption, UsageError } from "./tenant-work";
 import { eraseTenant } from "./tenant-erase";
 
-const USAGE = `Usage: npm run tenant:erase -- --tenant <uuid> --confirm <the same uuid>
+const USAGE = `usage: npm run tenant:erase -- --tenant <uuid> --confirm <the same uuid>
 
 Removes every row of the tenant (all tables), its entries in the CRM's event
 streams, and publishes one events:TenantErased {tenant_id}. Idempotent: a second
@@ -10,7 +11,11 @@ DATABASE_URL (and REDIS_URL / REDIS_CLUSTER_NODES / REDIS_SENTINELS), else the
 embedded database under DATA_DIR.`;
 
 runCli("tenant:erase", async () => {
-  const { tenantId, values } = parseTenantArgs(process.argv.slice(2), USAGE, { confirm: true });
+  const values = commandLineOptions(USAGE, {
+    tenant: { type: "string" },
+    confirm: { type: "string" },
+  });
+  const tenantId = tenantOption(values.tenant, USAGE);
   if (typeof values.confirm !== "string" || values.confirm.toLowerCase() !== tenantId) {
     throw new UsageError("refused: --confirm must repeat the tenant id exactly; nothing was erased");
   }

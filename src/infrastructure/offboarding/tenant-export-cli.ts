@@ -1,16 +1,21 @@
 import { createWriteStream } from "node:fs";
 import { finished } from "node:stream/promises";
-import { connectForTenantWork, parseTenantArgs, runCli } from "./tenant-cli";
+import { commandLineOptions } from "../command-line";
+import { connectForTenantWork, runCli, tenantOption } from "./tenant-work";
 import { exportTenant } from "./tenant-export";
 
-const USAGE = `Usage: npm run tenant:export -- --tenant <uuid> [--out <file>]
+const USAGE = `usage: npm run tenant:export -- --tenant <uuid> [--out <file>]
 
 Writes the tenant's leads as NDJSON, one lead a line: {"lead", "activities", "history"}
 (to <file>, else to stdout). Progress goes to stderr. Uses DATABASE_URL, else the
 embedded database under DATA_DIR.`;
 
 runCli("tenant:export", async () => {
-  const { tenantId, values } = parseTenantArgs(process.argv.slice(2), USAGE, { out: true });
+  const values = commandLineOptions(USAGE, {
+    tenant: { type: "string" },
+    out: { type: "string" },
+  });
+  const tenantId = tenantOption(values.tenant, USAGE);
   const work = await connectForTenantWork();
   const out = typeof values.out === "string" ? createWriteStream(values.out) : process.stdout;
   try {

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { Client } from "pg";
 import { loadConfig, type Config } from "../config";
 import { connectRedis, type RedisClient } from "../redis/redis-connection";
@@ -9,24 +8,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A refusal to run: one line on stderr and exit code 2, nothing touched. */
 export class UsageError extends Error {}
 
-export function parseTenantArgs(argv: string[], usage: string, options: { out?: true; confirm?: true }) {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      tenant: { type: "string" },
-      help: { type: "boolean", short: "h" },
-      ...(options.out ? { out: { type: "string" as const } } : {}),
-      ...(options.confirm ? { confirm: { type: "string" as const } } : {}),
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(usage);
-    process.exit(0);
-  }
-  const tenant = values.tenant as string | undefined;
-  if (!tenant || !UUID.test(tenant)) throw new UsageError(`--tenant <uuid> is required\n\n${usage}`);
-  return { tenantId: tenant.toLowerCase(), values: values as Record<string, string | boolean | undefined> };
+/** The tenant a tool works on: --tenant, a UUID (else a usage error). */
+export function tenantOption(tenant: string | undefined, usage: string): string {
+  if (!tenant || !UUID.test(tenant)) throw new UsageError(`--tenant <uuid> is required\n${usage.split("\n")[0]}`);
+  return tenant.toLowerCase();
 }
 
 /** The database (and Redis, when configured) a CLI works on; closed by `done`. */

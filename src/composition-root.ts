@@ -13,7 +13,7 @@ import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
 import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
-import { createDatabasePool } from "./infrastructure/database-pool";
+import { closeDatabasePool, createDatabasePool, type ConnectionWarn } from "./infrastructure/database-pool";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
 import { runtimeRoleProblems } from "./infrastructure/prisma/runtime-role-check";
@@ -70,8 +70,9 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     metrics.sqlDuration.observe(durationMs / 1000);
     options.onQuery?.(text);
   };
+  const warn: ConnectionWarn = (fields, message) => logger.warn(fields, message);
   // One pool per database: Prisma (commands) and the query side share the primary's.
-  const primaryPool = createDatabasePool(config.database.url, { max: config.database.poolMax });
+  const primaryPool = createDatabasePool(config.database.url, { max: config.database.poolMax, name: "primary", warn });
   const prisma = createPrismaClient(primaryPool, { onQuery: (event) => onStatement(event.query, event.durationMs) });
   // Prisma compiles its query engine on its first query (a third of a second): paid before
   // the service says it is ready, not by the first /ready or the first mutation.
@@ -80,17 +81,18 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const roleProblems = await runtimeRoleProblems(primaryPool);
   if (roleProblems.length && config.production) {
     await prisma.$disconnect();
-    await primaryPool.end();
+    await closeDatabasePool(primaryPool);
     throw new ConfigError("DATABASE_URL", `connects as a role RLS does not bind: ${roleProblems.join("; ")}`);
   }
   if (roleProblems.length) logger.warn({ problems: roleProblems }, "DATABASE_URL's role is not fenced by row-level security (allowed outside production)");
   const reads = pooledReads(primaryPool, { onStatement });
   // Query paths go to the replicas when there are any; commands always to the primary.
-  const replicaPools = config.database.replicaUrls.map((url) => createDatabasePool(url, { max: config.database.poolMax }));
+  const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn }));
   const queryReads = replicaPools.length ? roundRobin(replicaPools.map((pool) => pooledReads(pool, { onStatement }))) : reads;
   const events = createEventPlumbing(config);
   // The relay has a small pool of its own: a publish backlog never starves requests.
-  const relayPrisma = createPrismaClient(config.database.url, { poolMax: 2 });
+  const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
+  const relayPrisma = createPrismaClient(relayPool);
   const relay = new OutboxRelay(relayPrisma, events.publisher, logger, {
     onPublished: (count) => metrics.eventsPublished.inc(count),
     onStreamsErased: (leads, entries) => {
@@ -206,7 +208,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await relay.stop();
       await events.close();
       await Promise.all([prisma, relayPrisma].map((client) => client.$disconnect()));
-      await Promise.all([primaryPool, ...replicaPools].map((pool) => pool.end()));
+      // Closed means closed: every socket gone, so a database stopped or dropped next terminates nobody.
+      await Promise.all([primaryPool, relayPool, ...replicaPools].map(closeDatabasePool));
     },
   };
 }

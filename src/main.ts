@@ -2,13 +2,14 @@ import "reflect-metadata";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { startCrmService } from "./composition-root";
+import { startCrmService, type CrmService } from "./composition-root";
 import { DEMO_TENANT_ID, DEMO_USER_ID, seedDemoTenant } from "./dev/demo-tenant";
 import { devJwtSecret } from "./dev/dev-secret";
 import { mintToken } from "./infrastructure/auth/dev-token";
 import { ConfigError, loadConfig, type Config } from "./infrastructure/config";
 import { startEmbeddedPostgres } from "./infrastructure/embedded-postgres";
 import { createLogger, type Logger } from "./infrastructure/logger";
+import { maskSecrets } from "./infrastructure/secret-masking";
 import { resolveVaultReferences } from "./infrastructure/vault-secrets";
 import { migrate } from "./infrastructure/prisma/migrator";
 import { ensureRuntimeRole } from "./infrastructure/prisma/roles";
@@ -35,37 +36,64 @@ async function embeddedDatabase(config: Config, logger: Logger): Promise<{ url: 
   return { url: url.toString(), stop: embedded.stop };
 }
 
+// Longer than the HTTP drain (Apollo waits up to 10 s for requests in flight), shorter than
+// the 30 s an orchestrator waits before SIGKILL.
+const SHUTDOWN_GRACE_MS = 25_000;
+
 async function main(): Promise<void> {
   const config = loadConfig(await resolveVaultReferences(process.env));
   const logger = createLogger(config.logLevel);
-  const cleanups: (() => Promise<void>)[] = [];
+  let database: { stop: () => Promise<void> } | null = null;
+  let service: CrmService | null = null;
 
   let stopping = false;
+  let started: Promise<void> = Promise.resolve();
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    for (const cleanup of cleanups) await cleanup().catch((error: unknown) => logger.error({ err: error }, "shutdown step failed"));
+    setTimeout(() => {
+      logger.error({ graceMs: SHUTDOWN_GRACE_MS }, "shutdown took longer than its grace period; exiting anyway");
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS).unref();
+    // A start in progress finishes its step first: pools or a migration cut off halfway are what crashed.
+    await started.catch(() => {});
+    const step = (name: string, work: () => Promise<void>) => work().catch((error: unknown) => logger.error({ err: error, step: name }, "shutdown step failed"));
+    // The order matters: the service stops accepting, drains requests, closes subscriptions,
+    // the relay, the enrichment consumer, Prisma and every pool's sockets; only then may the
+    // embedded PostgreSQL stop (before, it would terminate connections still open).
+    if (service) await step("service", () => service!.stop());
+    if (database) await step("embedded database", () => database!.stop());
     process.exit(0);
   };
-  // Registered before anything starts, so a SIGTERM at any moment stops cleanly.
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  process.once("SIGINT", () => void shutdown("SIGINT"));
+  // Registered before anything starts, so a signal at any moment stops cleanly.
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
 
-  const embedded = !config.database.url;
-  if (embedded) {
-    const database = await embeddedDatabase(config, logger);
-    config.database.url = database.url;
-    cleanups.push(database.stop);
+  started = (async () => {
+    const embedded = !config.database.url;
+    if (embedded) {
+      const embeddedServer = await embeddedDatabase(config, logger);
+      database = embeddedServer;
+      config.database.url = embeddedServer.url;
+    }
+    if (stopping) return;
+    if (!config.jwt.secret && !config.jwt.jwksUrl) config.jwt.secret = devJwtSecret(config.dataDir, { create: true }) ?? undefined;
+    service = await startCrmService(config, { logger });
+    if (stopping) return;
+    if (embedded) await welcome(config, service);
+  })();
+  try {
+    await started;
+  } catch (error) {
+    // A failure caused by the shutdown itself is the shutdown's to report.
+    if (!stopping) throw error;
   }
-  if (!config.jwt.secret && !config.jwt.jwksUrl) config.jwt.secret = devJwtSecret(config.dataDir, { create: true }) ?? undefined;
+}
 
-  const service = await startCrmService(config, { logger });
-  cleanups.unshift(() => service.stop());
-  if (stopping) return;
-
-  // The demo tenant lives only in the embedded development database, never in one we were given.
-  if (embedded && !config.production && config.jwt.secret) {
+/** The demo tenant lives only in the embedded development database, never in one we were given. */
+async function welcome(config: Config, service: CrmService): Promise<void> {
+  if (!config.production && config.jwt.secret) {
     const seeded = await seedDemoTenant(service.commands, service.reads);
     const token = await mintToken({ secret: config.jwt.secret, tenantId: DEMO_TENANT_ID, userId: DEMO_USER_ID, roles: ["admin"] });
     console.log(
@@ -88,6 +116,6 @@ async function main(): Promise<void> {
 main().catch((error: unknown) => {
   // One clear line, never a stack trace (RULES: bad configuration).
   const message = error instanceof ConfigError ? error.message : `CRM subgraph failed to start: ${error instanceof Error ? error.message : String(error)}`;
-  console.error(message);
+  console.error(maskSecrets(message));
   process.exit(1);
 });

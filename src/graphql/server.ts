@@ -119,6 +119,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     introspection: true,
     validationRules: pipeline.validationRules,
     includeStacktraceInErrorResponses: false,
+    // The process owns SIGTERM/SIGINT (main.ts stops everything in order). Apollo's own
+    // handler would stop only itself and then re-raise the signal, killing the process
+    // before the pools and the embedded database are closed.
+    stopOnTerminationSignals: false,
     // Compact JSON: Apollo pretty-prints by default, which doubles a list page's bytes and its cost.
     stringifyResult: (result) => JSON.stringify(result),
     formatError: pipeline.formatError,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { maskSecrets } from "./secret-masking";
 
 /** Bad configuration: stops the process with one line naming the variable. */
 export class ConfigError extends Error {
@@ -7,7 +8,8 @@ export class ConfigError extends Error {
     readonly variable: string,
     problem: string,
   ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    // A problem may quote what was given: never echo a password from it.
+    super(maskSecrets(`Invalid configuration: ${variable} ${problem}`));
   }
 }
 

@@ -1,10 +1,13 @@
 import pino, { type Logger } from "pino";
+import { maskSecrets, safeError } from "./secret-masking";
 
 export type { Logger };
 
 /**
  * JSON logs. Tokens, emails and phone numbers never go out at info: the
- * redaction list catches the places they could appear by accident.
+ * redaction list catches the places they could appear by accident. Errors are
+ * logged through `safeError` and messages through `maskSecrets`: a driver error
+ * can carry its client (with the password) or a connection URL.
  */
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   return pino(
@@ -16,6 +19,15 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: "[redacted]",
       },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: safeError, error: safeError },
+      hooks: {
+        logMethod(args, method) {
+          const [first, ...rest] = args as unknown[];
+          if (typeof first === "string") return method.apply(this, [maskSecrets(first), ...rest] as Parameters<typeof method>);
+          if (typeof rest[0] === "string") rest[0] = maskSecrets(rest[0]);
+          return method.apply(this, [first, ...rest] as Parameters<typeof method>);
+        },
+      },
     },
     destination,
   );

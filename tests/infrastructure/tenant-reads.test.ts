@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { Client, Pool } from "pg";
+import { Client, type Pool } from "pg";
+import { closeDatabasePool, createDatabasePool } from "../../src/infrastructure/database-pool";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Prisma } from "../../src/infrastructure/prisma/generated/client";
 import { RequestReadSession } from "../../src/infrastructure/read-store/request-read-session";
@@ -35,14 +36,14 @@ beforeAll(async () => {
       );
     }
   }
-  pool = new Pool({ connectionString: database.runtimeUrl, max: 1 });
+  pool = createDatabasePool(database.runtimeUrl, { max: 1 });
   reads = pooledReads(pool, { onStatement: (text) => statements.push(text) });
 });
 beforeEach(() => {
   statements = [];
 });
 afterAll(async () => {
-  await pool?.end();
+  if (pool) await closeDatabasePool(pool);
   await admin?.end();
   await database?.drop();
 });
@@ -102,14 +103,14 @@ describe("RequestReadSession", () => {
   });
 
   it("sends another tenant's work to a transaction of its own", async () => {
-    const twoConnections = new Pool({ connectionString: database.runtimeUrl, max: 2 });
+    const twoConnections = createDatabasePool(database.runtimeUrl, { max: 2 });
     const session = new RequestReadSession(pooledReads(twoConnections), tenantA);
     try {
       expect(await session.inTenant(tenantA, (db) => db.rows<{ n: number }>(countAllLeads))).toEqual([{ n: 3 }]);
       expect(await session.inTenant(tenantB, (db) => db.rows<{ n: number }>(countAllLeads))).toEqual([{ n: 2 }]);
     } finally {
       await session.close();
-      await twoConnections.end();
+      await closeDatabasePool(twoConnections);
     }
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Client } from "pg";
 import { inject } from "vitest";
+import { reportConnectionErrors } from "../../src/infrastructure/database-pool";
 import { migrate } from "../../src/infrastructure/prisma/migrator";
 import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
 
@@ -28,6 +29,7 @@ export function urlFor(url: string, database: string, user?: string, password?: 
 /** Runs `work` on a connection of its own, closed afterwards. */
 export async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: url });
+  reportConnectionErrors(client);
   await client.connect();
   try {
     return await work(client);

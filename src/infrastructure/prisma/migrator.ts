@@ -2,6 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Client } from "pg";
+import { reportConnectionErrors } from "../database-pool";
 
 export interface MigrateOptions {
   /** The owner role: creates and alters the tables. */
@@ -55,6 +56,8 @@ function migrationFolders(dir: string): { name: string; sql: string; checksum: s
 export async function migrate(options: MigrateOptions): Promise<{ applied: string[] }> {
   const log = options.log ?? (() => {});
   const client = new Client({ connectionString: options.migrationUrl });
+  // A dropped connection fails the migration in hand (and is said so); it must not crash the process.
+  reportConnectionErrors(client, (_fields, message) => log(`warning: ${message}`));
   await client.connect();
   const applied: string[] = [];
   try {

@@ -1,4 +1,5 @@
 import { Client } from "pg";
+import { reportConnectionErrors } from "../database-pool";
 
 /**
  * Creates the service's runtime role if it is missing: it may log in and
@@ -6,6 +7,8 @@ import { Client } from "pg";
  */
 export async function ensureRuntimeRole(adminUrl: string, role: string, password?: string): Promise<void> {
   const client = new Client({ connectionString: adminUrl });
+  // A dropped connection fails the statement in hand; it must not also crash the process.
+  reportConnectionErrors(client);
   await client.connect();
   try {
     const quoted = `"${role.replace(/"/g, '""')}"`;

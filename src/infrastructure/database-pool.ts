@@ -24,7 +24,7 @@ export function reportConnectionErrors(client: pg.Client | pg.PoolClient, warn: 
 /**
  * One node-postgres pool per database: Prisma's adapter writes through it and
  * the read side queries it directly, so both share the connection budget.
- * Every connection has an error listener, idle (the pool's) or checked out (its own).
+ * Every connection has an error listener of its own, idle or checked out.
  */
 export function createDatabasePool(connectionString: string, options: DatabasePoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
@@ -35,11 +35,10 @@ export function createDatabasePool(connectionString: string, options: DatabasePo
     // A transaction left open (a stalled request) cannot hold its locks and connection for long.
     idle_in_transaction_session_timeout: 15_000,
   });
-  const warn = options.warn ?? (() => {});
-  // An idle connection that drops: the pool has already removed it.
-  pool.on("error", (error) => warn({ err: error, pool: options.name }, "idle database connection lost; the pool replaces it"));
-  // A checked-out one that drops: its query fails; the listener keeps the process up.
-  pool.on("connect", (client) => reportConnectionErrors(client, warn, options.name));
+  // Each connection reports its own loss, idle or checked out (one line per connection);
+  // for an idle one the pool also raises `error` after removing it, which must not crash us either.
+  pool.on("connect", (client) => reportConnectionErrors(client, options.warn, options.name));
+  pool.on("error", () => {});
   return pool;
 }
 

@@ -24,8 +24,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         logMethod(args, method) {
           const [first, ...rest] = args as unknown[];
           if (typeof first === "string") return method.apply(this, [maskSecrets(first), ...rest] as Parameters<typeof method>);
+          // logger.error(error): pino would take the message from the error, unmasked.
+          if (first instanceof Error && typeof rest[0] !== "string") rest.unshift(first.message);
           if (typeof rest[0] === "string") rest[0] = maskSecrets(rest[0]);
-          return method.apply(this, [first, ...rest] as Parameters<typeof method>);
+          return method.apply(this, [first instanceof Error ? { err: first } : first, ...rest] as Parameters<typeof method>);
         },
       },
     },

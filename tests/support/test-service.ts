@@ -3,7 +3,7 @@ import { startCrmService, type CrmService } from "../../src/composition-root";
 import { mintToken } from "../../src/infrastructure/auth/dev-token";
 import type { Role } from "../../src/infrastructure/auth/principal";
 import { loadConfig } from "../../src/infrastructure/config";
-import { createLogger } from "../../src/infrastructure/logger";
+import { createLogger, type Logger } from "../../src/infrastructure/logger";
 import { createTestDatabase, type TestDatabase } from "./test-database";
 
 export const TEST_JWT_SECRET = "test-secret-that-is-long-enough-for-hs256!";
@@ -41,7 +41,7 @@ const NOT_COUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SELECT set_config\('app\.current
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase; enrichmentBackoffBaseMs?: number } = {},
+  options: { database?: TestDatabase; enrichmentBackoffBaseMs?: number; logger?: Logger } = {},
 ): Promise<TestService> {
   const database = options.database ?? (await createTestDatabase());
   const statements: string[] = [];
@@ -55,7 +55,7 @@ export async function startTestService(
     ...env,
   });
   const service = await startCrmService(config, {
-    logger: createLogger("silent"),
+    logger: options.logger ?? createLogger("silent"),
     enrichmentBackoffBaseMs: options.enrichmentBackoffBaseMs,
     onQuery: (query) => {
       if (!NOT_COUNTED.test(query)) statements.push(query);

@@ -81,12 +81,15 @@ async function main(): Promise<void> {
     if (!config.jwt.secret && !config.jwt.jwksUrl) config.jwt.secret = devJwtSecret(config.dataDir, { create: true }) ?? undefined;
     service = await startCrmService(config, { logger });
     if (stopping) return;
-    if (embedded) await welcome(config, service);
+    // The demo data is a convenience: failing to seed it (the database went away under a Ctrl-C) must not stop the service.
+    if (embedded) await welcome(config, service).catch((error: unknown) => logger.warn({ err: error }, "demo tenant not seeded"));
   })();
   try {
     await started;
   } catch (error) {
-    // A failure caused by the shutdown itself is the shutdown's to report.
+    // Ctrl-C reaches the embedded PostgreSQL too, which may break the start before our own
+    // handler has run: let a signal that is on its way arrive; the shutdown then owns the exit.
+    await new Promise((resolve) => setTimeout(resolve, 200));
     if (!stopping) throw error;
   }
 }

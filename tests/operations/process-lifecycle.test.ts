@@ -19,8 +19,16 @@ let database: TestDatabase;
 beforeAll(ensureBuilt, 180_000);
 afterAll(() => database?.drop());
 
-function run(env: Record<string, string>): { child: ChildProcess; stderr: () => string; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [join(root, "dist", "main.js")], { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+function run(
+  env: Record<string, string>,
+  options: { ownProcessGroup?: boolean } = {},
+): { child: ChildProcess; stderr: () => string; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [join(root, "dist", "main.js")], {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownProcessGroup ?? false,
+  });
   let stderr = "";
   let output = "";
   child.stdout?.on("data", (chunk) => (output += chunk));
@@ -165,6 +173,27 @@ describe.each(["embedded", "external"] as const)("stopping the built process wit
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
+
+  it.runIf(kind === "embedded")("Ctrl-C in a terminal (SIGINT to the whole process group, the embedded server too) mid-request: exits 0", async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/graphql`;
+    const { child, output, exited } = run({ HOST: "127.0.0.1", PORT: String(port), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "info", DATA_DIR: dataDir }, { ownProcessGroup: true });
+    try {
+      await untilReady(port, exited);
+      const token = await mintToken({ secret: TEST_JWT_SECRET, tenantId: crypto.randomUUID(), userId: crypto.randomUUID(), roles: ["admin"] });
+      const settle = await reach("mid-request", url, token, () => process.kill(-child.pid!, "SIGINT"));
+      const code = await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, GRACE_MS, "still running"))]);
+      expect(code, output()).toBe(0);
+      await settle();
+      expect(output()).not.toMatch(/Unhandled|uncaught|\n\s+at /i);
+      expect(existsSync(join(dataDir, "pg", "postmaster.pid"))).toBe(false);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) {
+        process.kill(-child.pid!, "SIGKILL");
+        await exited;
+      }
+    }
+  }, 90_000);
 
   for (const signal of SIGNALS) {
     for (const moment of MOMENTS) {

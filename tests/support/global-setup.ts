@@ -65,7 +65,10 @@ export default async function setup(project: TestProject) {
   let embeddedDir: string | null = null;
   const removeEmbeddedDir = () => {
     if (embeddedDir) rmSync(embeddedDir, { recursive: true, force: true });
+    embeddedDir = null;
   };
+  // A run interrupted (Ctrl-C) before the teardown still leaves no temp folder: the exit hook removes it.
+  process.once("exit", removeEmbeddedDir);
   let adminUrl = process.env.TEST_DATABASE_ADMIN_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
   if (!(await answers(adminUrl))) {
     try {

@@ -154,6 +154,8 @@ function reasonIn(output: string): string | null {
  * the data directory first.
  */
 export async function startEmbeddedPostgres(options: { dataDir: string; port?: number }): Promise<EmbeddedPostgres> {
+  // A production install without the package is told so before anything touches the disk.
+  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   hydrateLibrarySymlinks();
   const dataDir = resolve(options.dataDir);
   const passwordFile = `${dataDir}.password`;
@@ -164,7 +166,6 @@ export async function startEmbeddedPostgres(options: { dataDir: string; port?: n
   const password = readFileSync(passwordFile, "utf8").trim();
   const port = options.port ?? (await freePort());
 
-  const EmbeddedPostgresServer = await loadEmbeddedPostgres();
   let output = "";
   const server = new EmbeddedPostgresServer({
     databaseDir: dataDir,

@@ -1,4 +1,5 @@
 import type { LeadEventName } from "../domain/lead/events";
+import type { LiveEventStream } from "./live-event-stream";
 
 /**
  * A domain event as it travels to live subscribers (through Redis pub/sub or
@@ -25,6 +26,10 @@ export function tenantTopic(tenantId: string): string {
 /** Live events by topic (the shape type-graphql's PubSub expects). */
 export interface LiveEventBus {
   publish(topic: string, event: PublishedLeadEvent): Promise<void>;
-  subscribe(topic: string): AsyncIterable<PublishedLeadEvent>;
+  /**
+   * Listens to a topic until the stream is returned; returning it detaches the
+   * listener at once (and, on Redis, unsubscribes the channel when it was the last one).
+   */
+  subscribe(topic: string): LiveEventStream<PublishedLeadEvent>;
   close(): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
+import { narrowed } from "../../application/live-event-stream";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
 import type { LeadView } from "../../application/lead-view";
 import { parseUuid } from "../../domain/shared/identifier";
@@ -12,14 +13,6 @@ interface LeadEventsArgs {
   types?: string[] | null;
 }
 
-/** Keeps only the events a subscriber asked for (and, again, only its tenant's). */
-async function* narrowed(
-  events: AsyncIterable<PublishedLeadEvent>,
-  keep: (event: PublishedLeadEvent) => boolean,
-): AsyncGenerator<PublishedLeadEvent> {
-  for await (const event of events) if (keep(event)) yield event;
-}
-
 @Resolver()
 export class LeadEventsResolver {
   @Subscription(() => LeadEvent, {
@@ -29,6 +22,8 @@ export class LeadEventsResolver {
       const { tenantId } = requireRole(context, READ);
       const leadId = args.leadId == null ? null : parseUuid(args.leadId, "leadId");
       const types = args.types?.length ? new Set(args.types) : null;
+      // Only the events asked for (and, again, only the tenant's); returnable at once
+      // when the socket closes, the client completes or the token expires.
       return narrowed(
         context.services.liveEvents.subscribe(tenantTopic(tenantId)),
         (event) =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { craftedCursor } from "../hardening/hostile-values";
-import { dataOf, errorOf, startTestService, type Caller, type TestService } from "../support/test-service";
+import { dataOf, errorOf, startTestService, type Caller, type GraphQLResponse, type TestService } from "../support/test-service";
 import { aCapture, CAPTURE, LEAD, LEADS, LOG_ACTIVITY, LOSE, UPDATE_CONTACT } from "./operations";
 
 // Client input that used to reach PostgreSQL and fail there (a 500 and an
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => service?.stop());
 
-function expectRefused(response: Awaited<ReturnType<Caller["gql"]>>, field: string) {
+function expectRefused(response: GraphQLResponse, field: string) {
   const error = errorOf(response);
   expect(error, JSON.stringify(response.errors)).toMatchObject({ code: "BAD_USER_INPUT", extensions: { field } });
 }

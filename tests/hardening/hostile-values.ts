@@ -20,7 +20,6 @@ export const HOSTILE_INSTANTS = [
   "10000-01-01T00:00:00Z",
   "0001-01-01T00:00:00+14:00",
 ];
-const CURSOR_ORDERINGS = ["CREATED_AT:DESC", "CREATED_AT:ASC", "UPDATED_AT:DESC", "UPDATED_AT:ASC", "SCORE:DESC", "SCORE:ASC", "OCCURRED_AT:DESC"];
 const CURSOR_POSITIONS: unknown[] = [...HOSTILE_NUMBERS, ...HOSTILE_INSTANTS, "1", "\u0000", "\ud800", null, { $gt: 0 }];
 
 /** A cursor as this API writes them ("c1." + base64url JSON), around a hostile position. */
@@ -28,12 +27,15 @@ export function craftedCursor(ordering: string, position: unknown, id: unknown =
   return `c1.${Buffer.from(JSON.stringify([ordering, position, id])).toString("base64url")}`;
 }
 
-export const HOSTILE_CURSORS = [
-  ...CURSOR_ORDERINGS.flatMap((ordering) => CURSOR_POSITIONS.map((position) => craftedCursor(ordering, position))),
-  craftedCursor("CREATED_AT:DESC", "2026-01-01T00:00:00.000Z", "\u0000"),
-  craftedCursor("SCORE:DESC", 50, "\ud800"),
-  `c1.${Buffer.from('["SCORE:DESC",1e999,"00000000-0000-0000-0000-000000000000"]').toString("base64url")}`,
-];
+/** Cursors of one ordering (the only ones that reach its range checks) carrying hostile positions and ids. */
+export function hostileCursors(ordering: string): string[] {
+  return [
+    ...CURSOR_POSITIONS.map((position) => craftedCursor(ordering, position)),
+    craftedCursor(ordering, "2026-01-01T00:00:00.000Z", "\u0000"),
+    craftedCursor(ordering, 50, "\ud800"),
+    `c1.${Buffer.from(`["${ordering}",1e999,"00000000-0000-0000-0000-000000000000"]`).toString("base64url")}`,
+  ];
+}
 
 const HOSTILE_VALUES: unknown[] = [...HOSTILE_TEXTS, ...HOSTILE_NUMBERS, ...HOSTILE_INSTANTS];
 
@@ -50,6 +52,8 @@ interface Operation {
   query: string;
   kind: HostileCase["kind"];
   variables: () => Record<string, unknown>;
+  /** The ordering its `after` cursors belong to. */
+  ordering?: string;
 }
 
 const ACTIVITIES = `query Activities($id: ID!, $first: Int, $after: String) { lead(id: $id) { activities(first: $first, after: $after) {
@@ -81,10 +85,11 @@ function operations(leadId: string, userId: string): Operation[] {
         first: 10,
         after: null,
       }),
+      ordering: "SCORE:DESC",
     },
-    { name: "activities", query: ACTIVITIES, kind: "query", variables: () => ({ id: leadId, first: 10, after: null }) },
+    { name: "activities", query: ACTIVITIES, kind: "query", variables: () => ({ id: leadId, first: 10, after: null }), ordering: "OCCURRED_AT:DESC" },
     { name: "pipelineSummary", query: PIPELINE, kind: "query", variables: () => ({ ownerId: userId }) },
-    { name: "_entities", query: ASSIGNED, kind: "query", variables: () => ({ r: [{ __typename: "User", id: userId }, { __typename: "Lead", id: leadId }], first: 10, after: null }) },
+    { name: "_entities", query: ASSIGNED, kind: "query", variables: () => ({ r: [{ __typename: "User", id: userId }, { __typename: "Lead", id: leadId }], first: 10, after: null }), ordering: "CREATED_AT:DESC" },
     { name: "leadEvents", query: LEAD_EVENTS, kind: "subscription", variables: () => ({ leadId, types: ["LEAD_CAPTURED"] }) },
   ];
 }
@@ -132,18 +137,19 @@ export function hostileCases(leadId: string, userId: string): HostileCase[] {
   for (const operation of operations(leadId, userId)) {
     const base = operation.variables();
     for (const path of leafPaths(base)) {
-      const isCursor = path[path.length - 1] === "after";
-      for (const value of isCursor ? [...HOSTILE_CURSORS, ...HOSTILE_VALUES] : HOSTILE_VALUES) {
+      const cursors = path[path.length - 1] === "after" && operation.ordering ? hostileCursors(operation.ordering) : [];
+      for (const value of [...cursors, ...HOSTILE_VALUES]) {
         const variables = withLeaf(operation.variables(), path, value);
         const label = `${operation.name} ${path.join(".")}=${JSON.stringify(value).slice(0, 60)}`;
         cases.push({ label: `${label} (variable)`, query: operation.query, variables, kind: operation.kind });
-        cases.push({ label: `${label} (literal)`, query: inlined(operation.query, variables), variables: {}, kind: operation.kind });
+        // Inline, text and instants meet the scalars' literal parsing (numbers there are graphql-js's own Int checks).
+        if (typeof value === "string") cases.push({ label: `${label} (literal)`, query: inlined(operation.query, variables), variables: {}, kind: operation.kind });
       }
     }
   }
-  // Cursors reach their range checks only under their own ordering.
+  // Cursors reach their range checks only under their own ordering: every ordering of leads.
   for (const [field, direction] of [["CREATED_AT", "DESC"], ["CREATED_AT", "ASC"], ["UPDATED_AT", "DESC"], ["UPDATED_AT", "ASC"], ["SCORE", "DESC"], ["SCORE", "ASC"]]) {
-    for (const after of HOSTILE_CURSORS) {
+    for (const after of hostileCursors(`${field}:${direction}`)) {
       cases.push({ label: `leads ${field}:${direction} after=${after}`, query: LEADS, variables: { orderBy: { field, direction }, first: 5, after }, kind: "query" });
     }
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { craftedCursor } from "../hardening/hostile-values";
+import { craftedCursor, LEADS_BOTH_WAYS } from "../hardening/hostile-values";
 import { dataOf, errorOf, startTestService, type Caller, type GraphQLResponse, type TestService } from "../support/test-service";
 import { aCapture, CAPTURE, LEAD, LEADS, LOG_ACTIVITY, LOSE, UPDATE_CONTACT } from "./operations";
 
@@ -22,6 +22,7 @@ function expectRefused(response: GraphQLResponse, field: string) {
 }
 
 const ACTIVITIES = `query($id: ID!, $after: String) { lead(id: $id) { activities(after: $after) { totalCount } } }`;
+const EDIT_ACTIVITY = `mutation($leadId: ID!, $activityId: ID!, $input: EditActivityInput!) { editLeadActivity(leadId: $leadId, activityId: $activityId, input: $input) { id summary occurredAt } }`;
 const ASSIGNED = `query($r: [_Any!]!, $after: String) { _entities(representations: $r) { ... on User { assignedLeads(after: $after) { totalCount } } } }`;
 
 describe("text with NUL or a lone surrogate", () => {
@@ -34,6 +35,15 @@ describe("text with NUL or a lone surrogate", () => {
     expectRefused(await rep.gql(LOG_ACTIVITY, { leadId, input: { type: "CALL", summary: "x\ud800y" } }), "summary");
     const lead = dataOf(await rep.gql(LEAD, { id: leadId })).lead;
     expect(lead).toMatchObject({ version: 1, status: "NEW", activities: { totalCount: 0 } });
+  });
+
+  it("is refused in a correction of an activity as in the original", async () => {
+    const otherRep = await service.caller({ roles: ["sales_rep"] });
+    const other = dataOf(await otherRep.gql(CAPTURE, { input: aCapture() })).captureLead;
+    const activity = dataOf(await otherRep.gql(LOG_ACTIVITY, { leadId: other.id, input: { type: "CALL", summary: "called" } })).logLeadActivity;
+    expectRefused(await otherRep.gql(EDIT_ACTIVITY, { leadId: other.id, activityId: activity.id, input: { summary: "re\u0000called" } }), "summary");
+    expectRefused(await otherRep.gql(EDIT_ACTIVITY, { leadId: other.id, activityId: activity.id, input: { occurredAt: "0000-01-01T00:00:00Z" } }), "occurredAt");
+    expect(dataOf(await otherRep.gql(LEAD, { id: other.id })).lead.activities.edges[0].node).toMatchObject({ summary: "called", occurredAt: activity.occurredAt });
     expect(dataOf(await rep.gql(LEADS, {})).leads.totalCount).toBe(1);
   });
 
@@ -46,7 +56,7 @@ describe("text with NUL or a lone surrogate", () => {
 });
 
 describe("cursors carrying out-of-range positions", () => {
-  it("are refused as BAD_USER_INPUT on after, whatever list they page", async () => {
+  it("are refused as BAD_USER_INPUT on after or before, whatever list they page", async () => {
     const uuid = "00000000-0000-4000-8000-000000000000";
     for (const position of [2 ** 31, -(2 ** 31) - 1, 2 ** 40, 2 ** 53 + 2]) {
       expectRefused(await rep.gql(LEADS, { orderBy: { field: "SCORE", direction: "DESC" }, after: craftedCursor("SCORE:DESC", position, uuid) }), "after");
@@ -56,7 +66,9 @@ describe("cursors carrying out-of-range positions", () => {
       expectRefused(await rep.gql(LEADS, { orderBy: { field: "UPDATED_AT", direction: "ASC" }, after: craftedCursor("UPDATED_AT:ASC", position, uuid) }), "after");
       expectRefused(await rep.gql(ACTIVITIES, { id: leadId, after: craftedCursor("OCCURRED_AT:DESC", position, uuid) }), "after");
       expectRefused(await rep.gql(ASSIGNED, { r: [{ __typename: "User", id: rep.userId }], after: craftedCursor("CREATED_AT:DESC", position, uuid) }), "after");
+      expectRefused(await rep.gql(LEADS_BOTH_WAYS, { last: 5, before: craftedCursor("CREATED_AT:DESC", position, uuid) }), "before");
     }
+    expectRefused(await rep.gql(LEADS_BOTH_WAYS, { orderBy: { field: "SCORE", direction: "ASC" }, last: 5, before: craftedCursor("SCORE:ASC", -(2 ** 31) - 1, uuid) }), "before");
   });
 
   it("within range still page (the bounds are the API's own values)", async () => {

@@ -11,11 +11,13 @@ const CONCURRENCY = 8;
 let service: TestService;
 let caller: Caller;
 let leadId: string;
+let activityId: string;
 
 beforeAll(async () => {
   service = await startTestService();
   caller = await service.caller({ roles: ["admin"] });
   leadId = dataOf(await caller.gql(CAPTURE, { input: aCapture() })).captureLead.id;
+  activityId = dataOf(await caller.gql(LOG_ACTIVITY, { leadId, input: { type: "CALL", summary: "first call" } })).logLeadActivity.id;
 });
 afterAll(() => service?.stop());
 
@@ -97,7 +99,7 @@ describe("fuzzing the GraphQL endpoint", () => {
   }, 240_000);
 
   it("answers NUL, lone surrogates, extreme numbers, instants and crafted cursors in every argument and variable with a coded client error", async () => {
-    const cases = hostileCases(leadId, caller.userId).filter((c) => c.kind !== "subscription");
+    const cases = hostileCases({ leadId, userId: caller.userId, activityId }).filter((c) => c.kind !== "subscription");
     const failures: string[] = [];
     const codes = new Map<string, number>();
     let next = 0;

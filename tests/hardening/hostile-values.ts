@@ -56,15 +56,30 @@ interface Operation {
   ordering?: string;
 }
 
-const ACTIVITIES = `query Activities($id: ID!, $first: Int, $after: String) { lead(id: $id) { activities(first: $first, after: $after) {
-  totalCount edges { cursor node { id summary occurredAt } } } } }`;
-const ASSIGNED = `query Assigned($r: [_Any!]!, $first: Int, $after: String) { _entities(representations: $r) {
-  ... on User { assignedLeads(first: $first, after: $after) { totalCount edges { node { id } } } }
+/** leads with every paging argument (operations.ts's LEADS pages forward only). */
+export const LEADS_BOTH_WAYS = `query Leads($filter: LeadFilter, $orderBy: LeadOrder, $first: Int, $after: String, $last: Int, $before: String) {
+  leads(filter: $filter, orderBy: $orderBy, first: $first, after: $after, last: $last, before: $before) {
+    totalCount pageInfo { hasNextPage hasPreviousPage } edges { cursor node { id score createdAt updatedAt } } } }`;
+const ACTIVITIES = `query Activities($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { lead(id: $id) {
+  activities(first: $first, after: $after, last: $last, before: $before) { totalCount edges { cursor node { id summary occurredAt } } } } }`;
+const ASSIGNED = `query Assigned($r: [_Any!]!, $first: Int, $after: String, $last: Int, $before: String) { _entities(representations: $r) {
+  ... on User { assignedLeads(first: $first, after: $after, last: $last, before: $before) { totalCount edges { node { id } } } }
   ... on Lead { id name } } }`;
+const EDIT_ACTIVITY = `mutation Edit($leadId: ID!, $activityId: ID!, $input: EditActivityInput!, $v: Int) {
+  editLeadActivity(leadId: $leadId, activityId: $activityId, input: $input, expectedVersion: $v) { id type summary occurredAt } }`;
+const DELETE_ACTIVITY = `mutation DeleteActivity($leadId: ID!, $activityId: ID!, $v: Int) { deleteLeadActivity(leadId: $leadId, activityId: $activityId, expectedVersion: $v) { id version } }`;
+const UNASSIGN = `mutation Unassign($id: ID!, $v: Int) { unassignLead(id: $id, expectedVersion: $v) { id version } }`;
 export const LEAD_EVENTS = `subscription Events($leadId: ID, $types: [LeadEventType!]) { leadEvents(leadId: $leadId, types: $types) { eventId } }`;
 
+/** Ids of rows the operations act on (an activity of the lead, so corrections reach their checks). */
+export interface Targets {
+  leadId: string;
+  userId: string;
+  activityId: string;
+}
+
 /** Every operation the schema offers, with valid variables to spoil one at a time. */
-function operations(leadId: string, userId: string): Operation[] {
+function operations({ leadId, userId, activityId }: Targets): Operation[] {
   return [
     { name: "captureLead", query: CAPTURE, kind: "mutation", variables: () => ({ input: aCapture({ phone: "+14155550123", company: "Acme", tags: ["vip"], ownerId: userId, campaignId: randomUUID() }) }) },
     { name: "updateLeadContact", query: UPDATE_CONTACT, kind: "mutation", variables: () => ({ input: { id: leadId, name: "Ada", email: `ada.${randomUUID()}@example.com`, phone: "+14155550123", company: "Acme", expectedVersion: 1 } }) },
@@ -75,6 +90,14 @@ function operations(leadId: string, userId: string): Operation[] {
     { name: "tagLead", query: TAG, kind: "mutation", variables: () => ({ id: leadId, tags: ["vip", "hot"] }) },
     { name: "untagLead", query: UNTAG, kind: "mutation", variables: () => ({ id: leadId, tags: ["vip"] }) },
     { name: "deleteLead", query: DELETE, kind: "mutation", variables: () => ({ id: randomUUID() }) },
+    { name: "unassignLead", query: UNASSIGN, kind: "mutation", variables: () => ({ id: leadId, v: 1 }) },
+    {
+      name: "editLeadActivity",
+      query: EDIT_ACTIVITY,
+      kind: "mutation",
+      variables: () => ({ leadId, activityId, input: { type: "MEETING", summary: "met", occurredAt: "2026-01-01T00:00:00.000Z" }, v: 1 }),
+    },
+    { name: "deleteLeadActivity", query: DELETE_ACTIVITY, kind: "mutation", variables: () => ({ leadId, activityId: randomUUID(), v: 1 }) },
     {
       name: "leads",
       query: LEADS,
@@ -87,9 +110,12 @@ function operations(leadId: string, userId: string): Operation[] {
       }),
       ordering: "SCORE:DESC",
     },
+    { name: "leads backward", query: LEADS_BOTH_WAYS, kind: "query", variables: () => ({ orderBy: { field: "UPDATED_AT", direction: "ASC" }, last: 10, before: null }), ordering: "UPDATED_AT:ASC" },
     { name: "activities", query: ACTIVITIES, kind: "query", variables: () => ({ id: leadId, first: 10, after: null }), ordering: "OCCURRED_AT:DESC" },
+    { name: "activities backward", query: ACTIVITIES, kind: "query", variables: () => ({ id: leadId, last: 10, before: null }), ordering: "OCCURRED_AT:DESC" },
     { name: "pipelineSummary", query: PIPELINE, kind: "query", variables: () => ({ ownerId: userId }) },
     { name: "_entities", query: ASSIGNED, kind: "query", variables: () => ({ r: [{ __typename: "User", id: userId }, { __typename: "Lead", id: leadId }], first: 10, after: null }), ordering: "CREATED_AT:DESC" },
+    { name: "_entities backward", query: ASSIGNED, kind: "query", variables: () => ({ r: [{ __typename: "User", id: userId }], last: 10, before: null }), ordering: "CREATED_AT:DESC" },
     { name: "leadEvents", query: LEAD_EVENTS, kind: "subscription", variables: () => ({ leadId, types: ["LEAD_CAPTURED"] }) },
   ];
 }
@@ -132,12 +158,13 @@ export function inlined(query: string, variables: Record<string, unknown>): stri
 }
 
 /** Every operation with each hostile value put in each of its leaves, as a variable and inline; plus crafted cursors. */
-export function hostileCases(leadId: string, userId: string): HostileCase[] {
+export function hostileCases(targets: Targets): HostileCase[] {
   const cases: HostileCase[] = [];
-  for (const operation of operations(leadId, userId)) {
+  for (const operation of operations(targets)) {
     const base = operation.variables();
     for (const path of leafPaths(base)) {
-      const cursors = path[path.length - 1] === "after" && operation.ordering ? hostileCursors(operation.ordering) : [];
+      const isCursor = path[path.length - 1] === "after" || path[path.length - 1] === "before";
+      const cursors = isCursor && operation.ordering ? hostileCursors(operation.ordering) : [];
       for (const value of [...cursors, ...HOSTILE_VALUES]) {
         const variables = withLeaf(operation.variables(), path, value);
         const label = `${operation.name} ${path.join(".")}=${JSON.stringify(value).slice(0, 60)}`;
@@ -149,8 +176,9 @@ export function hostileCases(leadId: string, userId: string): HostileCase[] {
   }
   // Cursors reach their range checks only under their own ordering: every ordering of leads.
   for (const [field, direction] of [["CREATED_AT", "DESC"], ["CREATED_AT", "ASC"], ["UPDATED_AT", "DESC"], ["UPDATED_AT", "ASC"], ["SCORE", "DESC"], ["SCORE", "ASC"]]) {
-    for (const after of hostileCursors(`${field}:${direction}`)) {
-      cases.push({ label: `leads ${field}:${direction} after=${after}`, query: LEADS, variables: { orderBy: { field, direction }, first: 5, after }, kind: "query" });
+    for (const cursor of hostileCursors(`${field}:${direction}`)) {
+      cases.push({ label: `leads ${field}:${direction} after=${cursor}`, query: LEADS, variables: { orderBy: { field, direction }, first: 5, after: cursor }, kind: "query" });
+      cases.push({ label: `leads ${field}:${direction} before=${cursor}`, query: LEADS_BOTH_WAYS, variables: { orderBy: { field, direction }, last: 5, before: cursor }, kind: "query" });
     }
   }
   return cases;

@@ -47,6 +47,21 @@ describe("text with NUL or a lone surrogate", () => {
     expect(dataOf(await rep.gql(LEADS, {})).leads.totalCount).toBe(1);
   });
 
+  it("fails an imported row (and only that row) naming the field", async () => {
+    const importer = await service.caller({ roles: ["sales_rep"] });
+    const IMPORT = `mutation($input: ImportLeadsInput!) { importLeads(input: $input) { imported failed rows { index status error { code field } } } }`;
+    const result = dataOf(await importer.gql(IMPORT, { input: { leads: [aCapture({ name: "Ada\u0000" }), aCapture({ company: "\ud800" }), aCapture()] } })).importLeads;
+    expect(result).toEqual({
+      imported: 1,
+      failed: 2,
+      rows: [
+        { index: 0, status: "FAILED", error: { code: "BAD_USER_INPUT", field: "name" } },
+        { index: 1, status: "FAILED", error: { code: "BAD_USER_INPUT", field: "company" } },
+        { index: 2, status: "IMPORTED", error: null },
+      ],
+    });
+  });
+
   it("is refused in text filters (search, tag), naming the filter", async () => {
     expectRefused(await rep.gql(LEADS, { filter: { search: "ada\u0000" } }), "search");
     expectRefused(await rep.gql(LEADS, { filter: { search: "\ud800" } }), "search");

@@ -68,6 +68,10 @@ const ASSIGNED = `query Assigned($r: [_Any!]!, $first: Int, $after: String, $las
 const EDIT_ACTIVITY = `mutation Edit($leadId: ID!, $activityId: ID!, $input: EditActivityInput!, $v: Int) {
   editLeadActivity(leadId: $leadId, activityId: $activityId, input: $input, expectedVersion: $v) { id type summary occurredAt } }`;
 const DELETE_ACTIVITY = `mutation DeleteActivity($leadId: ID!, $activityId: ID!, $v: Int) { deleteLeadActivity(leadId: $leadId, activityId: $activityId, expectedVersion: $v) { id version } }`;
+const IMPORT = `mutation Import($input: ImportLeadsInput!) { importLeads(input: $input) {
+  imported skipped failed rows { index status existingLeadId error { code message field } lead { id } } } }`;
+const MERGE = `mutation Merge($survivorId: ID!, $duplicateId: ID!, $v: Int) { mergeLeads(survivorId: $survivorId, duplicateId: $duplicateId, expectedVersion: $v) { id version } }`;
+const DUPLICATES = `query Duplicates($leadId: ID!, $first: Int) { duplicateCandidates(leadId: $leadId, first: $first) { similarity reasons lead { id } } }`;
 const UNASSIGN = `mutation Unassign($id: ID!, $v: Int) { unassignLead(id: $id, expectedVersion: $v) { id version } }`;
 export const LEAD_EVENTS = `subscription Events($leadId: ID, $types: [LeadEventType!]) { leadEvents(leadId: $leadId, types: $types) { eventId } }`;
 
@@ -97,6 +101,15 @@ function operations({ leadId, userId, activityId }: Targets): Operation[] {
       kind: "mutation",
       variables: () => ({ leadId, activityId, input: { type: "MEETING", summary: "met", occurredAt: "2026-01-01T00:00:00.000Z" }, v: 1 }),
     },
+    {
+      name: "importLeads",
+      query: IMPORT,
+      kind: "mutation",
+      variables: () => ({ input: { leads: [aCapture({ phone: "+14155550123", company: "Acme", tags: ["vip"], ownerId: userId, campaignId: randomUUID() })], onDuplicate: "FAIL" } }),
+    },
+    // The duplicate does not exist: a merge that got through would erase nothing.
+    { name: "mergeLeads", query: MERGE, kind: "mutation", variables: () => ({ survivorId: leadId, duplicateId: randomUUID(), v: 1 }) },
+    { name: "duplicateCandidates", query: DUPLICATES, kind: "query", variables: () => ({ leadId, first: 10 }) },
     { name: "deleteLeadActivity", query: DELETE_ACTIVITY, kind: "mutation", variables: () => ({ leadId, activityId: randomUUID(), v: 1 }) },
     {
       name: "leads",

@@ -9,6 +9,7 @@ import { withVerifiedTokenCache } from "./infrastructure/auth/verified-token-cac
 import { ConfigError, type Config } from "./infrastructure/config";
 import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-directory-client";
 import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
+import { countedLiveEventBus } from "./infrastructure/events/counted-live-event-bus";
 import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
 import { createMetrics } from "./infrastructure/metrics";
@@ -133,7 +134,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     commands,
     reads: joiningRequestTransaction(queryReads),
     primaryReads: joiningRequestTransaction(reads),
-    liveEvents: events.bus,
+    liveEvents: countedLiveEventBus(events.bus, metrics.activeSubscriptions),
     eventReplay,
   };
   const tenantLimits = createTenantLimits(

@@ -1,4 +1,5 @@
 import type { LeadEventName } from "../domain/lead/events";
+import type { LiveEventStream } from "./live-event-stream";
 
 /**
  * A domain event as it travels to live subscribers (through Redis pub/sub or
@@ -25,12 +26,16 @@ export function tenantTopic(tenantId: string): string {
 /** Live events by topic (the shape type-graphql's PubSub expects). */
 export interface LiveEventBus {
   publish(topic: string, event: PublishedLeadEvent): Promise<void>;
-  subscribe(topic: string): AsyncIterable<PublishedLeadEvent>;
   /**
-   * Resolves once the subscription is attached (with Redis: SUBSCRIBE
-   * acknowledged): every event published afterwards is delivered, buffered
-   * until read. A resumed subscription needs that point before it replays.
+   * Listens to a topic until the stream is returned; returning it detaches the
+   * listener at once (and, on Redis, unsubscribes the channel when it was the last one).
    */
-  subscribeNow(topic: string): Promise<AsyncIterableIterator<PublishedLeadEvent>>;
+  subscribe(topic: string): LiveEventStream<PublishedLeadEvent>;
+  /**
+   * The same, resolved once the subscription is attached (with Redis: SUBSCRIBE
+   * acknowledged): every event published afterwards is delivered, buffered until
+   * read. A resumed subscription needs that point before it replays.
+   */
+  subscribeNow(topic: string): Promise<LiveEventStream<PublishedLeadEvent>>;
   close(): Promise<void>;
 }

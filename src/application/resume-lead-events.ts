@@ -1,3 +1,4 @@
+import { narrowed, type LiveEventStream } from "./live-event-stream";
 import { tenantTopic, type LiveEventBus, type PublishedLeadEvent } from "./live-events";
 import type { ReplayOutcome, ReplayRequest } from "./queries/replay-lead-events";
 
@@ -35,37 +36,50 @@ export async function resumeLeadEvents(
   replay: EventReplay,
   request: ReplayRequest,
   keep: (event: PublishedLeadEvent) => boolean,
-): Promise<AsyncGenerator<PublishedLeadEvent>> {
+): Promise<LiveEventStream<PublishedLeadEvent>> {
   const live = await bus.subscribeNow(tenantTopic(request.tenantId));
   let outcome: ReplayOutcome;
   try {
     outcome = await replay(request);
   } catch (error) {
-    await live.return?.();
+    await live.return();
     throw error;
   }
   if (outcome.kind !== "replay") {
-    await live.return?.();
+    await live.return();
     if (outcome.kind === "unknown-position") throw resumePointUnknown();
     throw new ResumeRefusedError("RESUME_WINDOW_EXCEEDED", "Too many events to replay since `after`: reload instead");
   }
   return replayThenLive(outcome.events, live, keep);
 }
 
-async function* replayThenLive(
+/**
+ * The replayed events, then the live ones the replay did not already deliver.
+ * Written by hand rather than as an async generator so that returning it (socket
+ * closed, client completed, token expired) releases the live stream at once.
+ */
+function replayThenLive(
   replayed: PublishedLeadEvent[],
-  live: AsyncIterableIterator<PublishedLeadEvent>,
+  live: LiveEventStream<PublishedLeadEvent>,
   keep: (event: PublishedLeadEvent) => boolean,
-): AsyncGenerator<PublishedLeadEvent> {
+): LiveEventStream<PublishedLeadEvent> {
+  const pending = [...replayed];
   // Replayed events that were not yet published arrive live later: each is skipped once.
   const delivered = new Set(replayed.map((event) => event.eventId));
-  try {
-    for (const event of replayed) yield event;
-    for await (const event of live) {
-      if (delivered.delete(event.eventId)) continue;
-      if (keep(event)) yield event;
-    }
-  } finally {
-    await live.return?.();
-  }
+  const rest = narrowed(live, (event) => !delivered.delete(event.eventId) && keep(event));
+  return {
+    next: () => (pending.length ? Promise.resolve({ done: false, value: pending.shift() as PublishedLeadEvent }) : rest.next()),
+    return: () => {
+      pending.length = 0;
+      return rest.return();
+    },
+    throw: async (error: unknown) => {
+      pending.length = 0;
+      await rest.return();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }

@@ -117,7 +117,8 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
             variableValues: prepared.variableValues,
             contextValue: pipeline.newContext(ctx.extra.auth ?? { kind: "anonymous" }, randomUUID()),
           };
-          metrics.activeSubscriptions.inc();
+          // crm_active_subscriptions is counted by the live event stream itself (counted-live-event-bus.ts):
+          // only a subscription whose stream started counts, and it is uncounted exactly once when it ends.
           return args;
         } catch (error) {
           logger.error({ err: error }, "unexpected error preparing a subscription");
@@ -149,7 +150,6 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onComplete: (ctx, id) => {
-        metrics.activeSubscriptions.dec();
         options.subscriptionCap.release(ctx.extra.socket, id);
       },
     },

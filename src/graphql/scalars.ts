@@ -1,4 +1,5 @@
 import { GraphQLError, GraphQLScalarType, Kind } from "graphql";
+import { isSupportedInstant } from "../domain/shared/instant";
 
 // Strict enough to refuse "tomorrow" or "1", loose enough for any ISO-8601 instant with a zone.
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
@@ -6,6 +7,12 @@ const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 function parseInstant(value: unknown): Date {
   if (typeof value !== "string" || !ISO_INSTANT.test(value) || Number.isNaN(Date.parse(value))) {
     throw new GraphQLError("DateTime must be an ISO-8601 timestamp with a time zone, e.g. 2026-11-24T10:00:00.000Z", {
+      extensions: { code: "BAD_USER_INPUT" },
+    });
+  }
+  // Year 0 or 275760 parse in JavaScript but PostgreSQL refuses them: bad input, not a failed statement.
+  if (!isSupportedInstant(Date.parse(value))) {
+    throw new GraphQLError("DateTime must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z", {
       extensions: { code: "BAD_USER_INPUT" },
     });
   }

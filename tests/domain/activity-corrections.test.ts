@@ -54,6 +54,13 @@ describe("correcting an activity", () => {
     expect(eventsOf(lead).map(([name]) => name)).toEqual(["LeadActivityEdited"]);
   });
 
+  it("refuses an occurredAt before 1970 or in year 0 (as logging does)", () => {
+    const { lead, activities } = aLead().withActivities(1).buildWithActivities();
+    refused(() => lead.editActivity(activities[0], { occurredAt: new Date("1969-12-31T23:59:59.999Z") }, rep, later()), "occurredAt");
+    refused(() => lead.editActivity(activities[0], { occurredAt: new Date("0000-01-01T00:00:00.000Z") }, rep, later()), "occurredAt");
+    expect(eventsOf(lead)).toEqual([]);
+  });
+
   it("refuses a sales rep correcting another rep's activity (FORBIDDEN); an admin may", () => {
     const { lead, activities } = aLead().withActivities(1).buildWithActivities();
     const refusal = errorOf(() => lead.editActivity(activities[0], { summary: summary("mine now") }, otherRep, later(3, OTHER_REP)));

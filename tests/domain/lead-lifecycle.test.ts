@@ -273,6 +273,13 @@ describe("logging an activity", () => {
     refused(() => log(aLead().build(), new Date("not a date")), "occurredAt");
   });
 
+  it("may lie back to the epoch, not before it nor in year 0 (field occurredAt)", () => {
+    const epoch = new Date("1970-01-01T00:00:00.000Z");
+    expect(log(aLead().build(), epoch).occurredAt).toEqual(epoch);
+    refused(() => log(aLead().build(), new Date("1969-12-31T23:59:59.999Z")), "occurredAt");
+    refused(() => log(aLead().build(), new Date("0000-01-01T00:00:00.000Z")), "occurredAt");
+  });
+
   it("knows every activity type", () => {
     const lead = aLead().build();
     for (const type of ACTIVITY_TYPES) expect(lead.logActivity({ id: type, type, summary, occurredAt: null }, aChange()).type).toBe(type);

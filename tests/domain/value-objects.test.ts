@@ -8,7 +8,8 @@ import { Money } from "../../src/domain/lead/money";
 import { Phone } from "../../src/domain/lead/phone";
 import { MAX_TAGS_PER_LEAD, Tag, TagSet } from "../../src/domain/lead/tag";
 import { parseUuid } from "../../src/domain/shared/identifier";
-import { codePointLength } from "../../src/domain/shared/text";
+import { supportedInstant } from "../../src/domain/shared/instant";
+import { codePointLength, plainText } from "../../src/domain/shared/text";
 import { refused } from "./refused";
 
 /** One code point, two UTF-16 units: lengths count code points (RULES: Values). */
@@ -387,5 +388,38 @@ describe("an id", () => {
 
   it("says which value it refused", () => {
     expect(refused(() => parseUuid("42", "ownerId"), "ownerId")).toBe('ownerId: "42" is not a valid UUID');
+  });
+});
+
+describe("text a client sends", () => {
+  const NOT_TEXT = { "a NUL": "Ada\u0000Lovelace", "a lone high surrogate": "Ada\ud800", "a lone low surrogate": "\udc00Ada", "a reversed pair": "\udc00\ud800" };
+
+  for (const [what, value] of Object.entries(NOT_TEXT)) {
+    it(`is refused with ${what}, naming the field, in every text value`, () => {
+      refused(() => LeadName.create(value), "name");
+      refused(() => CompanyName.create(value), "company");
+      refused(() => LostReason.create(value), "reason");
+      refused(() => ActivitySummary.create(value), "summary");
+      refused(() => plainText(value, "search"), "search");
+      refused(() => Email.create(`ada${value}@example.com`), "email");
+      refused(() => Phone.create(`+1415${value}5550123`), "phone");
+      refused(() => Tag.create(`vip${value}`), "tags");
+    });
+  }
+
+  it("accepts whole characters beyond the BMP (a surrogate pair is one emoji)", () => {
+    expect(LeadName.create(`Ada ${EMOJI}`).value).toBe(`Ada ${EMOJI}`);
+    expect(plainText("\ud83d\ude00", "search")).toBe(EMOJI);
+  });
+});
+
+describe("an instant a client gives", () => {
+  it("lies between 1970-01-01 and 9999-12-31: the bounds accepted, a millisecond beyond refused", () => {
+    expect(supportedInstant(new Date("1970-01-01T00:00:00.000Z"), "occurredAt").toISOString()).toBe("1970-01-01T00:00:00.000Z");
+    expect(supportedInstant(new Date("9999-12-31T23:59:59.999Z"), "createdBefore").toISOString()).toBe("9999-12-31T23:59:59.999Z");
+    refused(() => supportedInstant(new Date("1969-12-31T23:59:59.999Z"), "occurredAt"), "occurredAt");
+    refused(() => supportedInstant(new Date("+010000-01-01T00:00:00.000Z"), "createdAfter"), "createdAfter");
+    refused(() => supportedInstant(new Date("0000-01-01T00:00:00.000Z"), "occurredAt"), "occurredAt");
+    refused(() => supportedInstant(new Date(Number.NaN), "occurredAt"), "occurredAt");
   });
 });

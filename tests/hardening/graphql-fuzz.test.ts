@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, CAPTURE, LEAD, LEADS, LOG_ACTIVITY, PIPELINE, QUALIFY, TAG, UPDATE_CONTACT } from "../api/operations";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
+import { hostileCases, LEAK } from "./hostile-values";
 
 // 10,000 seeded cases of random and mutated documents and variables: the
 // server answers each with a coded client error or data, never a 5xx, a
@@ -10,11 +11,13 @@ const CONCURRENCY = 8;
 let service: TestService;
 let caller: Caller;
 let leadId: string;
+let activityId: string;
 
 beforeAll(async () => {
   service = await startTestService();
   caller = await service.caller({ roles: ["admin"] });
   leadId = dataOf(await caller.gql(CAPTURE, { input: aCapture() })).captureLead.id;
+  activityId = dataOf(await caller.gql(LOG_ACTIVITY, { leadId, input: { type: "CALL", summary: "first call" } })).logLeadActivity.id;
 });
 afterAll(() => service?.stop());
 
@@ -93,6 +96,30 @@ describe("fuzzing the GraphQL endpoint", () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     expect(failures.slice(0, 5)).toEqual([]);
     expect((await fetch(service.url.replace("/graphql", "/health"))).status).toBe(200);
+  }, 240_000);
+
+  it("answers NUL, lone surrogates, extreme numbers, instants and crafted cursors in every argument and variable with a coded client error", async () => {
+    const cases = hostileCases({ leadId, userId: caller.userId, activityId }).filter((c) => c.kind !== "subscription");
+    const failures: string[] = [];
+    const codes = new Map<string, number>();
+    let next = 0;
+    const worker = async () => {
+      while (next < cases.length) {
+        const { label, query, variables } = cases[next++];
+        const response = await caller.gql(query, variables);
+        const text = JSON.stringify(response);
+        for (const error of response.errors ?? []) codes.set(String(error.extensions?.code), (codes.get(String(error.extensions?.code)) ?? 0) + 1);
+        if (response.status >= 500 || LEAK.test(text) || response.errors?.some((error) => !error.extensions?.code)) {
+          failures.push(`${label} -> ${response.status} ${text.slice(0, 300)}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 4 }, worker));
+    expect(failures.slice(0, 10)).toEqual([]);
+    expect(cases.length).toBeGreaterThan(1000);
+    // The hostile values were judged as values, not just refused as a shape.
+    expect(codes.get("BAD_USER_INPUT")).toBeGreaterThan(500);
+    expect(codes.has("INTERNAL_SERVER_ERROR")).toBe(false);
   }, 240_000);
 
   it("refuses bad UTF-8 and unknown content with a client error", async () => {

@@ -1,4 +1,5 @@
 import { ValidationError } from "../../domain/shared/domain-error";
+import { isSupportedInstant } from "../../domain/shared/instant";
 
 /**
  * Opaque keyset cursors: the sort key and id of the last row of a page, plus
@@ -13,6 +14,9 @@ export interface CursorPosition {
 }
 
 const PREFIX = "c1.";
+// What a position may hold: sort keys are int4 columns or timestamps the API accepted.
+const INT4_MIN = -(2 ** 31);
+const INT4_MAX = 2 ** 31 - 1;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function encodeCursor(position: CursorPosition): string {
@@ -32,8 +36,9 @@ export function decodeCursor(cursor: string, ordering: string, field = "after"):
   const [cursorOrdering, value, id] = parsed as unknown[];
   if (typeof id !== "string" || !UUID.test(id)) throw refuse("not a cursor of this API");
   if (cursorOrdering !== ordering) throw refuse("the cursor belongs to another ordering");
-  if (typeof value === "number" && Number.isSafeInteger(value)) return { ordering, value, id };
-  if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return { ordering, value, id };
+  // A crafted cursor can carry anything: out-of-range positions are bad input, not a failed statement.
+  if (typeof value === "number" && Number.isInteger(value) && value >= INT4_MIN && value <= INT4_MAX) return { ordering, value, id };
+  if (typeof value === "string" && isSupportedInstant(Date.parse(value))) return { ordering, value, id };
   throw refuse("not a cursor of this API");
 }
 

@@ -1,6 +1,8 @@
 import { LEAD_SOURCES, LEAD_STATUSES, type LeadSource, type LeadStatus } from "../../domain/lead/lead-status";
 import { ValidationError } from "../../domain/shared/domain-error";
 import { parseUuid } from "../../domain/shared/identifier";
+import { supportedInstant } from "../../domain/shared/instant";
+import { plainText } from "../../domain/shared/text";
 import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
@@ -39,7 +41,7 @@ const SEARCH_BY_ID_LIMIT = 1000;
 
 /** The search's ILIKE pattern, validated; null without a search. */
 function searchPattern(filter: LeadFilter | null | undefined): string | null {
-  const search = filter?.search?.trim();
+  const search = filter?.search == null ? undefined : plainText(filter.search, "search").trim();
   if (!search) return null;
   if (search.length > 200) throw new ValidationError("search", "search is limited to 200 characters");
   return `%${literalPattern(search)}%`;
@@ -78,10 +80,10 @@ export function leadWhere(tenantId: string, filter: LeadFilter | null | undefine
     if (filter.source?.length) conditions.push(Prisma.sql`source = ANY(${filter.source.filter((s) => LEAD_SOURCES.includes(s))}::text[])`);
     if (filter.ownerId != null) conditions.push(Prisma.sql`owner_id = ${parseUuid(filter.ownerId, "ownerId")}::uuid`);
     if (filter.campaignId != null) conditions.push(Prisma.sql`campaign_id = ${parseUuid(filter.campaignId, "campaignId")}::uuid`);
-    if (filter.tag != null) conditions.push(Prisma.sql`tags @> ARRAY[${filter.tag.trim().toLowerCase()}::text]`);
+    if (filter.tag != null) conditions.push(Prisma.sql`tags @> ARRAY[${plainText(filter.tag, "tag").trim().toLowerCase()}::text]`);
     if (filter.minScore != null) conditions.push(Prisma.sql`score >= ${filter.minScore}::int`);
     for (const [field, date] of [["createdAfter", filter.createdAfter], ["createdBefore", filter.createdBefore]] as const) {
-      if (date && Number.isNaN(date.getTime())) throw new ValidationError(field, `${field} is not a valid timestamp`);
+      if (date) supportedInstant(date, field);
     }
     if (filter.createdAfter) conditions.push(Prisma.sql`created_at >= ${filter.createdAfter}::timestamptz`);
     if (filter.createdBefore) conditions.push(Prisma.sql`created_at < ${filter.createdBefore}::timestamptz`);

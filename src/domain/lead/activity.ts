@@ -1,4 +1,5 @@
 import { ValidationError } from "../shared/domain-error";
+import { supportedInstant } from "../shared/instant";
 import type { ActivitySummary } from "./activity-summary";
 import type { ActivityType } from "./lead-status";
 
@@ -42,9 +43,9 @@ export function newActivity(args: {
   });
 }
 
-/** When an activity may have happened: a real instant, not more than 5 minutes ahead of `now`. */
+/** When an activity may have happened: an instant the CRM supports (1970..9999), not more than 5 minutes ahead of `now`. */
 export function assertOccurredAt(occurredAt: Date, now: Date): void {
-  if (Number.isNaN(occurredAt.getTime())) throw new ValidationError("occurredAt", "occurredAt is not a valid timestamp");
+  supportedInstant(occurredAt, "occurredAt");
   if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
     throw new ValidationError("occurredAt", "occurredAt may not lie more than 5 minutes in the future");
   }

@@ -1,4 +1,5 @@
 import { Arg, ID, Resolver, Root, Subscription } from "type-graphql";
+import { narrowed } from "../../application/live-event-stream";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
 import { resumeLeadEvents, resumePointUnknown } from "../../application/resume-lead-events";
 import type { LeadEventName } from "../../domain/lead/events";
@@ -16,14 +17,6 @@ interface LeadEventsArgs {
 
 const EVENT_NAME_OF_TYPE = new Map(Object.entries(LEAD_EVENT_TYPES).map(([name, type]) => [type, name as LeadEventName]));
 
-/** Keeps only the events a subscriber asked for (and, again, only its tenant's). */
-async function* narrowed(
-  events: AsyncIterable<PublishedLeadEvent>,
-  keep: (event: PublishedLeadEvent) => boolean,
-): AsyncGenerator<PublishedLeadEvent> {
-  for await (const event of events) if (keep(event)) yield event;
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
@@ -38,6 +31,8 @@ export class LeadEventsResolver {
       const types = args.types?.length ? new Set(args.types) : null;
       const keep = (event: PublishedLeadEvent) =>
         event.tenantId === tenantId && (leadId === null || event.leadId === leadId) && (types === null || types.has(LEAD_EVENT_TYPES[event.name]));
+      // Only the events asked for (and, again, only the tenant's); returnable at once
+      // when the socket closes, the client completes or the token expires.
       if (args.after == null) return narrowed(context.services.liveEvents.subscribe(tenantTopic(tenantId)), keep);
       // Not even a UUID: certainly not an event of this tenant.
       if (!UUID.test(args.after)) throw resumePointUnknown();

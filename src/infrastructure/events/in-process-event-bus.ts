@@ -1,4 +1,5 @@
-import { EventEmitter, on } from "node:events";
+import { EventEmitter } from "node:events";
+import { PushedEventStream, type LiveEventStream } from "../../application/live-event-stream";
 import type { LiveEventBus, PublishedLeadEvent } from "../../application/live-events";
 
 /** Live events for a single instance (no REDIS_URL). */
@@ -10,31 +11,20 @@ export class InProcessEventBus implements LiveEventBus {
     this.emitter.emit(topic, JSON.parse(JSON.stringify(event)));
   }
 
-  subscribe(topic: string): AsyncIterableIterator<PublishedLeadEvent> {
-    const controller = new AbortController();
-    const events = on(this.emitter, topic, { signal: controller.signal });
-    return {
-      next: async () => {
-        try {
-          const result = await events.next();
-          return result.done ? result : { done: false, value: result.value[0] as PublishedLeadEvent };
-        } catch (error) {
-          if (controller.signal.aborted) return { done: true, value: undefined };
-          throw error;
-        }
-      },
-      return: async () => {
-        controller.abort();
-        return { done: true, value: undefined };
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+  subscribe(topic: string): LiveEventStream<PublishedLeadEvent> {
+    const listener = (event: PublishedLeadEvent) => stream.push(event);
+    const stream = new PushedEventStream<PublishedLeadEvent>(() => this.emitter.off(topic, listener));
+    this.emitter.on(topic, listener);
+    return stream;
   }
 
-  /** events.on attaches its listener at once and buffers: attached when this returns. */
-  async subscribeNow(topic: string): Promise<AsyncIterableIterator<PublishedLeadEvent>> {
+  /** Listeners on a topic (what a released subscription must no longer be). */
+  listenerCount(topic: string): number {
+    return this.emitter.listenerCount(topic);
+  }
+
+  /** The listener is attached at once and buffers: attached when this returns. */
+  async subscribeNow(topic: string): Promise<LiveEventStream<PublishedLeadEvent>> {
     return this.subscribe(topic);
   }
 

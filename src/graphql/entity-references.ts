@@ -2,11 +2,10 @@ import { GraphQLError } from "graphql";
 import type { GraphQLResolverMap } from "@apollo/subgraph/dist/schema-helper";
 import { READ, requireRole } from "./auth";
 import { loadersOf, type RequestContext } from "./context";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../domain/shared/identifier";
 
 function referencedId(reference: { id?: unknown }, typeName: string): string {
-  if (typeof reference.id !== "string" || !UUID.test(reference.id)) {
+  if (!isUuid(reference.id)) {
     throw new GraphQLError(`A ${typeName} representation needs an id that is a UUID`, {
       extensions: { code: "BAD_USER_INPUT", field: "representations.id" },
     });

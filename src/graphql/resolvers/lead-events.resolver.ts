@@ -3,7 +3,7 @@ import { narrowed } from "../../application/live-event-stream";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
 import { resumeLeadEvents, resumePointUnknown } from "../../application/resume-lead-events";
 import type { LeadEventName } from "../../domain/lead/events";
-import { parseUuid } from "../../domain/shared/identifier";
+import { isUuid, parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
 import type { RequestContext } from "../context";
 import { LEAD_EVENT_TYPES, LeadEventTypeEnum } from "../types/enums";
@@ -16,8 +16,6 @@ interface LeadEventsArgs {
 }
 
 const EVENT_NAME_OF_TYPE = new Map(Object.entries(LEAD_EVENT_TYPES).map(([name, type]) => [type, name as LeadEventName]));
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Resolver()
 export class LeadEventsResolver {
@@ -35,7 +33,7 @@ export class LeadEventsResolver {
       // when the socket closes, the client completes or the token expires.
       if (args.after == null) return narrowed(context.services.liveEvents.subscribe(tenantTopic(tenantId)), keep);
       // Not even a UUID: certainly not an event of this tenant.
-      if (!UUID.test(args.after)) throw resumePointUnknown();
+      if (!isUuid(args.after)) throw resumePointUnknown();
       const eventNames = types ? [...types].map((type) => EVENT_NAME_OF_TYPE.get(type)!).filter(Boolean) : null;
       return resumeLeadEvents(
         context.services.liveEvents,

@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from "jose";
 import { ROLES, type AuthState, type Role } from "./principal";
+import { isUuid } from "../../domain/shared/identifier";
 
 export interface TokenVerifierOptions {
   /** HS256 shared secret (JWT_SECRET). */
@@ -12,7 +13,6 @@ export interface TokenVerifierOptions {
 
 export type Authenticate = (authorization: string | undefined | null) => Promise<AuthState>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const CLOCK_SKEW_SECONDS = 30;
 
 /**
@@ -51,8 +51,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): Authenticate
       return rejected("The token is invalid, expired or not yet valid");
     }
     const { sub, tenant_id: tenantId, roles, exp } = claims;
-    if (typeof sub !== "string" || !UUID.test(sub)) return rejected("The token's sub must be a user id (UUID)");
-    if (typeof tenantId !== "string" || !UUID.test(tenantId)) return rejected("The token's tenant_id must be a UUID");
+    if (!isUuid(sub)) return rejected("The token's sub must be a user id (UUID)");
+    if (!isUuid(tenantId)) return rejected("The token's tenant_id must be a UUID");
     const knownRoles = Array.isArray(roles) ? ROLES.filter((role: Role) => roles.includes(role)) : [];
     return {
       kind: "authenticated",

@@ -2,15 +2,14 @@ import { Client } from "pg";
 import { loadConfig, type Config } from "../config";
 import { connectRedis, type RedisClient } from "../redis/redis-connection";
 import { offboardingDatabase } from "./offboarding-database";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from "../../domain/shared/identifier";
 
 /** A refusal to run: one line on stderr and exit code 2, nothing touched. */
 export class UsageError extends Error {}
 
 /** The tenant a tool works on: --tenant, a UUID (else a usage error). */
 export function tenantOption(tenant: string | undefined, usage: string): string {
-  if (!tenant || !UUID.test(tenant)) throw new UsageError(`--tenant <uuid> is required\n${usage.split("\n")[0]}`);
+  if (!isUuid(tenant)) throw new UsageError(`--tenant <uuid> is required\n${usage.split("\n")[0]}`);
   return tenant.toLowerCase();
 }
 

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Pool, PoolClient } from "pg";
 import type { Prisma } from "../prisma/generated/client";
 import { readTypeParsers } from "./timestamp-parser";
+import { isUuid } from "../../domain/shared/identifier";
 
 /** A read statement, written with Prisma.sql (text with $n placeholders plus values). */
 export type ReadStatement = Prisma.Sql;
@@ -26,8 +27,6 @@ export interface PooledReadsOptions {
   onStatement?: (text: string, durationMs: number) => void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The read side over node-postgres directly, on the same pool Prisma's
  * adapter writes through. Measured in bench/: an interactive Prisma
@@ -39,7 +38,7 @@ export function pooledReads(pool: Pool, options: PooledReadsOptions = {}): Tenan
   return {
     async inTenant(tenantId, work) {
       // Sent as text (BEGIN and the setting share one simple-protocol round trip), so it must be a UUID.
-      if (!UUID.test(tenantId)) throw new Error("inTenant: the tenant id is not a UUID");
+      if (!isUuid(tenantId)) throw new Error("inTenant: the tenant id is not a UUID");
       const client = await pool.connect();
       let reusable = true;
       try {

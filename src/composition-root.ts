@@ -78,7 +78,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   // Prisma compiles its query engine on its first query (a third of a second): paid before
   // the service says it is ready, not by the first /ready or the first mutation.
   const prismaWarm = prisma.$queryRaw`SELECT 1`.catch(() => undefined);
-  // RULES: row-level security is the last line only if it binds the runtime role.
+  // docs/domain.md: row-level security is the last line only if it binds the runtime role.
   const roleProblems = await runtimeRoleProblems(primaryPool);
   if (roleProblems.length && config.production) {
     await prisma.$disconnect();

@@ -117,7 +117,7 @@ async function welcome(config: Config, service: CrmService): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  // One clear line, never a stack trace (RULES: bad configuration).
+  // One clear line, never a stack trace (docs/domain.md: bad configuration).
   const message = error instanceof ConfigError ? error.message : `CRM subgraph failed to start: ${error instanceof Error ? error.message : String(error)}`;
   console.error(maskSecrets(message));
   process.exit(1);

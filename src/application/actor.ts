@@ -2,6 +2,6 @@
 export interface Actor {
   tenantId: string;
   userId: string | null;
-  /** An admin may correct anyone's activities (increment 2a); absent = not an admin. */
+  /** An admin may correct anyone's activities; absent = not an admin. */
   isAdmin?: boolean;
 }

@@ -4,7 +4,7 @@ import type { Actor } from "../application/actor";
 import type { Principal, Role } from "../infrastructure/auth/principal";
 import type { RequestContext } from "./context";
 
-// Who may do what (RULES: "Who is calling").
+// Who may do what (docs/domain.md: "Who is calling").
 export const READ: Role[] = ["viewer", "sales_rep", "admin"];
 export const WRITE: Role[] = ["sales_rep", "admin"];
 export const ERASE: Role[] = ["admin"];

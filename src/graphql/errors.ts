@@ -2,7 +2,7 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { DomainError } from "../domain/shared/domain-error";
 
-/** The codes a client may see (RULES: Errors). Anything else is masked. */
+/** The codes a client may see (docs/domain.md: Errors). Anything else is masked. */
 const PUBLIC_CODES = new Set([
   "UNAUTHENTICATED",
   "FORBIDDEN",
@@ -25,7 +25,7 @@ const PUBLIC_CODES = new Set([
 
 /**
  * graphql-js reports bad variable values as BAD_USER_INPUT without a field;
- * RULES wants the path inside the argument, which its message carries:
+ * The rules want the path inside the argument, which its message carries:
  * `Variable "$input" got invalid value ... at "input.estimatedValue.amountMinor"; ...`
  */
 export function fieldOfVariableError(message: string): string | undefined {

@@ -18,12 +18,12 @@ export interface IdempotencyOptions {
   faultAfterCommit?: "exit" | null;
 }
 
-// RULES: 1..255 visible ASCII characters.
+// docs/domain.md: 1..255 visible ASCII characters.
 const VALID_KEY = /^[\x21-\x7e]{1,255}$/;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
 
 /**
- * Idempotency keys as Stripe promises them (RULES "Increment 2b"): a mutation
+ * Idempotency keys as Stripe promises them (docs/domain.md, increment 2b): a mutation
  * sent with `Idempotency-Key` runs in one tenant transaction that also stores
  * its answer, so a retry gets that answer (`Idempotent-Replayed: true`) and
  * the change is never applied twice, even after a crash between the commit
@@ -97,7 +97,7 @@ type Outcome =
   | { kind: "executed"; response: HTTPGraphQLResponse; eventsWritten: number };
 
 /**
- * RULES: an answer with INTERNAL_SERVER_ERROR is not stored (a retry may
+ * docs/domain.md: an answer with INTERNAL_SERVER_ERROR is not stored (a retry may
  * execute); nor is any 5xx (an overload refusal executed nothing). As with
  * Stripe, neither is a request that never started executing: one refused
  * before execution (parse, validation, variables: no `data`) or by the role

@@ -3,7 +3,7 @@ import { requestCost } from "./request-cost";
 import { graphqlParamsOf, httpErrorResponse, type GuardedRequest, type RequestGuard } from "./request-guard";
 
 /**
- * Per-tenant request budget (RULES "Increment 2b"): over budget, HTTP 429 with
+ * Per-tenant request budget (docs/domain.md, increment 2b): over budget, HTTP 429 with
  * Retry-After and RATE_LIMITED, before anything executes. Callers without a
  * tenant (no or a bad token) are not charged: they are refused anyway.
  */

@@ -1,6 +1,6 @@
 import { getOperationAST, Kind, parse, valueFromASTUntyped, type FieldNode, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 
-// RULES: an importLeads call costs 1 per 100 rows (rounded up); any other request 1.
+// docs/domain.md: an importLeads call costs 1 per 100 rows (rounded up); any other request 1.
 const ROWS_PER_TOKEN = 100;
 /** Root fields that are never limited: composition's `_service` (and `__typename` beside it). */
 const UNLIMITED_ROOT_FIELDS = new Set(["_service", "__typename"]);

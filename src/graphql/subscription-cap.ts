@@ -2,7 +2,7 @@ import type { WebSocket } from "ws";
 import type { SubscriptionSlot, SubscriptionSlots } from "../infrastructure/rate-limit/subscription-slots";
 import type { AuthState } from "../infrastructure/auth/principal";
 
-// graphql-ws close code for a tenant that has all its subscriptions open (RULES 2b).
+// graphql-ws close code for a tenant that has all its subscriptions open (docs/domain.md, increment 2b).
 const CLOSE_TOO_MANY_SUBSCRIPTIONS = 4429;
 
 /**

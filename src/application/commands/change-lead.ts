@@ -20,7 +20,7 @@ export function changeFor(deps: CommandDeps, actor: Actor): Change {
  * transaction, load the lead (locked, so concurrent commands queue instead of
  * failing), check the expected version, let the domain act, then save the
  * lead and its events together. A command that changed nothing writes nothing.
- * Input must be validated by the caller before this runs (RULES: input errors
+ * Input must be validated by the caller before this runs (docs/domain.md: input errors
  * win over NOT_FOUND and CONFLICT).
  */
 export async function changeLead<R = void, P = undefined>(
@@ -28,7 +28,7 @@ export async function changeLead<R = void, P = undefined>(
   actor: Actor,
   target: LeadTarget & {
     /**
-     * Checks RULES orders after the lead's existence and before CONFLICT (an
+     * Checks the rules order after the lead's existence and before CONFLICT (an
      * activity's existence, who may change it); what it finds is handed to `act`.
      */
     prepare?: (lead: Lead, tx: TenantTransaction) => Promise<P>;

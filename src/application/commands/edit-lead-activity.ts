@@ -33,7 +33,7 @@ export async function editLeadActivity(
   return activityViewOf(result);
 }
 
-/** Input errors come before NOT_FOUND (RULES: order of checks), so edits are validated before the lead is loaded. */
+/** Input errors come before NOT_FOUND (docs/domain.md: order of checks), so edits are validated before the lead is loaded. */
 function validEdits(input: EditActivityInput, now: Date): ActivityEdits {
   for (const field of ["type", "summary", "occurredAt"] as const) {
     if (input[field] === null) throw new ValidationError(field, `${field} cannot be cleared`);

@@ -42,7 +42,7 @@ export function decodeCursor(cursor: string, ordering: string, field = "after"):
   throw refuse("not a cursor of this API");
 }
 
-/** `first` of a page: 1..100 (RULES: paging). */
+/** `first` of a page: 1..100 (docs/domain.md: paging). */
 export function pageSize(first: number | null | undefined, field = "first"): number {
   const size = first ?? 20;
   if (!Number.isInteger(size) || size < 1 || size > 100) {

@@ -36,7 +36,7 @@ type CandidateRow = LeadViewRow & {
  * crm_duplicate_candidate_ids preselects them on the indexes (trigram indexes
  * for name and company, the phone and mail domain indexes; `%` is pg_trgm's
  * similarity operator, threshold 0.3 by default); each reason is then decided
- * here with similarity() against RULES' own thresholds.
+ * here with similarity() against the thresholds of docs/domain.md.
  */
 export async function duplicateCandidates(
   db: ReadDb,

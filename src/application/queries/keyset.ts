@@ -5,7 +5,7 @@ import type { Page } from "./page";
 
 /**
  * The one keyset paging of this API (leads, Lead.activities,
- * User.assignedLeads), forward and backward (RULES: Increment 2a, paging).
+ * User.assignedLeads), forward and backward (docs/domain.md: paging both ways).
  *
  * An ordering is a sort column plus the id, both in one direction: a total
  * order. A page is fetched in the direction it walks (forward pages in the

@@ -8,7 +8,7 @@ import type { Page } from "./page";
 
 export type ActivityPageArgs = PageArgs;
 
-/** A lead's activities, newest first (RULES: occurredAt DESC), ties by id. */
+/** A lead's activities, newest first (docs/domain.md: occurredAt DESC), ties by id. */
 const ACTIVITY_KEYSET: Keyset<ActivityView> = {
   name: "OCCURRED_AT:DESC",
   column: "occurred_at",

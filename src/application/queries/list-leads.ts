@@ -34,7 +34,7 @@ export function literalPattern(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-// ---- increment 2a: search on the trigram indexes ----
+// Search on the trigram indexes.
 
 /** Up to this many matches a search reads its leads by id; past it the term is common and a scan in page order is quicker. */
 const SEARCH_BY_ID_LIMIT = 1000;
@@ -67,7 +67,6 @@ function searchPredicate(pattern: string): Prisma.Sql {
   return Prisma.sql`(lower(name) ILIKE ${pattern} OR email ILIKE ${pattern} OR lower(company) ILIKE ${pattern})`;
 }
 
-// ---- end of search ----
 
 /**
  * Validates a filter and turns it into the WHERE conditions of a lead query (tenant named explicitly).

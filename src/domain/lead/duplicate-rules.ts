@@ -2,7 +2,7 @@ import { ValidationError } from "../shared/domain-error";
 import { isFreeMailDomain } from "./free-mail-domains";
 
 /**
- * When two leads of a tenant may be the same person or company (RULES:
+ * When two leads of a tenant may be the same person or company (docs/domain.md:
  * Duplicates). Trigram similarity is measured by the database (pg_trgm, on
  * lowercased text); the thresholds, the weights and the order of the reasons
  * are the business's and live here.

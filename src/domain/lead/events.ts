@@ -9,11 +9,11 @@ export const LEAD_EVENT_NAMES = [
   "LeadScoreChanged",
   "LeadEnriched",
   "LeadDeleted",
-  // Increment 2a: corrections and unassign.
+  // Corrections and unassign.
   "LeadUnassigned",
   "LeadActivityEdited",
   "LeadActivityDeleted",
-  // increment 2a, bulk and merge
+  // Bulk import and merge.
   "LeadMerged",
 ] as const;
 export type LeadEventName = (typeof LEAD_EVENT_NAMES)[number];

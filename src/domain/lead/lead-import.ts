@@ -1,6 +1,6 @@
 import { LeadAlreadyExistsError, ValidationError, type DomainError } from "../shared/domain-error";
 
-/** At most this many rows per import call (RULES: Import). */
+/** At most this many rows per import call (docs/domain.md: Import). */
 export const MAX_IMPORT_ROWS = 1000;
 
 export type DuplicatePolicy = "SKIP" | "FAIL";

@@ -17,7 +17,7 @@ export interface LeadRepository {
   /** Erases the lead and its activities (right to erasure). */
   remove(lead: Lead): Promise<void>;
 
-  // ---- increment 2a: bulk import and merge ----
+  // Bulk import and merge.
   /**
    * Inserts new leads in one go, leaving out each whose email another lead of
    * the tenant holds (also one committed by a racing import or capture: the

@@ -138,7 +138,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
     return new Lead(copyOf(state));
   }
 
-  /** Refused before loading so bad input wins over NOT_FOUND (RULES: order of checks). */
+  /** Refused before loading so bad input wins over NOT_FOUND (docs/domain.md: order of checks). */
   static assertQualifyingValue(value: Money): void {
     if (value.amountMinor <= 0) {
       throw new ValidationError("estimatedValue.amountMinor", "estimatedValue.amountMinor must be greater than 0 to qualify a lead");
@@ -218,7 +218,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
     assertTransition(from, "QUALIFIED");
     if (!this.current.ownerId) throw new InvalidTransitionError(from, "QUALIFIED", "A lead needs an owner before it can be qualified");
     Lead.assertQualifyingValue(estimatedValue);
-    // RULES: LEAD_STATUS_CHANGED carries {from, to} only; the value is on the lead snapshot.
+    // docs/domain.md: LEAD_STATUS_CHANGED carries {from, to} only; the value is on the lead snapshot.
     this.moveTo("QUALIFIED", change, {}, () => {
       this.current.estimatedValue = estimatedValue.toJSON();
     });
@@ -286,12 +286,12 @@ export class Lead extends AggregateRoot<LeadEvent> {
     this.emit(change, "LeadDeleted", {});
   }
 
-  // ---- Increment 2a: correcting and removing activities, unassigning ----
+  // Correcting and removing activities; unassigning.
 
   /**
    * The activity must be this lead's (another lead's does not exist here:
    * NOT_FOUND), and the editor its actor or an admin (FORBIDDEN). Callers
-   * check it before the expected version (RULES: FORBIDDEN after NOT_FOUND).
+   * check it before the expected version (docs/domain.md: FORBIDDEN after NOT_FOUND).
    */
   assertMayChangeActivity(activity: Activity | null, activityId: string, editor: ActivityEditor): asserts activity is Activity {
     if (!activity || activity.leadId !== this.current.id) throw new ActivityNotFoundError(this.current.id, activityId);
@@ -350,8 +350,7 @@ export class Lead extends AggregateRoot<LeadEvent> {
     return activities;
   }
 
-  // ---- end of increment 2a: corrections and unassign ----
-  // ---- Merge (increment 2a): the survivor absorbs a snapshot of the duplicate; see merge-leads.ts ----
+  // Merge: the survivor absorbs a snapshot of the duplicate (see merge-leads.ts).
 
   /**
    * Takes in what a duplicate of this lead knows: the fields this lead lacks,
@@ -394,14 +393,13 @@ export class Lead extends AggregateRoot<LeadEvent> {
     this.emit(change, "LeadDeleted", { mergedInto: survivorId });
   }
 
-  /** INVALID_TRANSITION with from = to = CONVERTED (RULES: Merge). */
+  /** INVALID_TRANSITION with from = to = CONVERTED (docs/domain.md: Merge). */
   assertMergeableAsDuplicate(): void {
     if (isClosed(this.current.status)) {
       throw new InvalidTransitionError(this.current.status, this.current.status, "A converted lead cannot be merged into another lead");
     }
   }
 
-  // ---- end of merge ----
 
   /** Activities logged since the lead was loaded, for the repository to insert. */
   pullNewActivities(): Activity[] {

@@ -65,7 +65,7 @@ export class InvalidTransitionError extends DomainError {
   }
 }
 
-// Increment 2a: correcting and removing activities.
+// Correcting and removing activities.
 
 /** An activity that is not on the lead named (another lead's counts as none). */
 export class ActivityNotFoundError extends DomainError {

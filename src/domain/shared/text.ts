@@ -1,6 +1,6 @@
 import { ValidationError } from "./domain-error";
 
-/** Lengths count Unicode code points (RULES: Values), not UTF-16 units: an emoji is one character. */
+/** Lengths count Unicode code points (docs/domain.md: Values), not UTF-16 units: an emoji is one character. */
 export function codePointLength(text: string): number {
   let length = 0;
   for (const _ of text) length += 1;

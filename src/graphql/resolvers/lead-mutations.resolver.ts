@@ -117,7 +117,7 @@ export class LeadMutationsResolver {
     return deleteLead(...commandOf(context, ERASE), { id });
   }
 
-  // ---- Increment 2a: corrections and unassign ----
+  // Correcting activities and unassigning.
 
   @Mutation(() => Lead, { description: "Removes the owner. QUALIFIED and CONVERTED leads keep theirs (INVALID_TRANSITION)." })
   unassignLead(
@@ -149,8 +149,7 @@ export class LeadMutationsResolver {
     return deleteLeadActivity(...commandOf(context), { leadId, activityId, expectedVersion });
   }
 
-  // ---- end of increment 2a: corrections and unassign ----
-  // ---- increment 2a: bulk import and merge ----
+  // Bulk import and merge.
 
   @Mutation(() => ImportLeadsResult, { description: "Captures many leads in one call; every row gets its own result." })
   importLeads(@Arg("input", () => ImportLeadsInput) input: ImportLeadsInput, @Ctx() context: RequestContext) {

@@ -69,7 +69,7 @@ export class LeadQueriesResolver {
     return readsOf(context).inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
   }
 
-  // ---- increment 2a: duplicates ----
+  // Duplicate candidates.
 
   @Query(() => [DuplicateCandidate], { description: "Leads of the caller's tenant that may be the same person or company as this one, most similar first." })
   duplicateCandidates(

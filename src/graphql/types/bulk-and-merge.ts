@@ -5,7 +5,7 @@ import type { DuplicatePolicy, ImportRowStatus } from "../../domain/lead/lead-im
 import { CaptureLeadInput } from "./inputs";
 import { Lead } from "./lead";
 
-// Increment 2a: importLeads, duplicateCandidates (mergeLeads returns a Lead).
+// importLeads, duplicateCandidates (mergeLeads returns a Lead).
 
 const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 

@@ -24,11 +24,11 @@ export const LEAD_EVENT_TYPES: Record<LeadEventName, string> = {
   LeadScoreChanged: "LEAD_SCORE_CHANGED",
   LeadEnriched: "LEAD_ENRICHED",
   LeadDeleted: "LEAD_DELETED",
-  // Increment 2a: corrections and unassign.
+  // Corrections and unassign.
   LeadUnassigned: "LEAD_UNASSIGNED",
   LeadActivityEdited: "LEAD_ACTIVITY_EDITED",
   LeadActivityDeleted: "LEAD_ACTIVITY_DELETED",
-  // increment 2a, bulk and merge
+  // Bulk import and merge.
   LeadMerged: "LEAD_MERGED",
 };
 export const LeadEventTypeEnum = enumOf(Object.values(LEAD_EVENT_TYPES));

@@ -57,7 +57,7 @@ export class LogActivityInput {
   occurredAt?: Date | null;
 }
 
-// Increment 2a: correcting an activity.
+// Correcting an activity.
 @InputType({ description: "What to correct in an activity; omitted fields stay as they are." })
 export class EditActivityInput {
   @Field(() => ActivityTypeEnum, { nullable: true }) type?: ActivityType | null;

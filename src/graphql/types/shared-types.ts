@@ -18,7 +18,7 @@ export class MoneyInput {
 export class PageInfo {
   @Field(() => Boolean) hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor!: string | null;
-  // Increment 2a: paging backward (Relay connection spec).
+  // Paging backward (Relay connection spec).
   @Field(() => Boolean) hasPreviousPage!: boolean;
   @Field(() => String, { nullable: true }) startCursor!: string | null;
 }

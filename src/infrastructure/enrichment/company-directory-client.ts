@@ -4,7 +4,7 @@ export interface CompanyDirectoryOptions {
   baseUrl: string;
   apiKey?: string;
   timeoutMs: number;
-  /** Tries per lookup (RULES: 5), with exponential backoff between them. */
+  /** Tries per lookup (docs/domain.md: 5), with exponential backoff between them. */
   attempts?: number;
   backoffBaseMs?: number;
   /** Cap on a Retry-After wait, so one answer cannot park the consumer for hours. */

@@ -19,7 +19,7 @@ export class PrismaLeadRepository implements LeadRepository {
 
   async findForUpdate(leadId: string): Promise<Lead | null> {
     // FOR UPDATE: concurrent commands on one lead run one after another
-    // instead of failing on each other's version (RULES: none is lost).
+    // instead of failing on each other's version (docs/domain.md: none is lost).
     const rows = await this.db.$queryRaw<LeadRow[]>`
       SELECT ${Prisma.raw(LEAD_COLUMNS)} FROM lead
       WHERE tenant_id = ${this.tenantId}::uuid AND id = ${leadId}::uuid
@@ -90,11 +90,11 @@ export class PrismaLeadRepository implements LeadRepository {
   async remove(lead: Lead): Promise<void> {
     // Activities go with the lead through the foreign key's ON DELETE CASCADE.
     await this.db.$executeRaw`DELETE FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND id = ${lead.id}::uuid`;
-    // Stored idempotent answers that name the lead go with it (erasure, RULES 2b).
+    // Stored idempotent answers that name the lead go with it (erasure, docs/domain.md, increment 2b).
     await idempotencyRecords.eraseNamingLead(this.db, this.tenantId, lead.id);
   }
 
-  /** Corrected and removed activities (increment 2a): one statement each, rarely more than one activity. */
+  /** Corrected and removed activities: one statement each, rarely more than one activity. */
   private async saveActivityCorrections(lead: Lead): Promise<void> {
     for (const a of lead.pullEditedActivities()) {
       await this.db.$executeRaw`
@@ -109,7 +109,7 @@ export class PrismaLeadRepository implements LeadRepository {
     }
   }
 
-  // ---- increment 2a: bulk import and merge ----
+  // Bulk import and merge.
 
   async addAll(leads: readonly Lead[]): Promise<Set<string>> {
     if (leads.length === 0) return new Set();
@@ -154,7 +154,6 @@ export class PrismaLeadRepository implements LeadRepository {
       WHERE tenant_id = ${this.tenantId}::uuid AND lead_id = ${from.id}::uuid`;
   }
 
-  // ---- end of increment 2a ----
 
   private async insertNewActivities(lead: Lead): Promise<void> {
     const activities = lead.pullNewActivities();

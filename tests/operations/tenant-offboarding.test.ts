@@ -138,6 +138,7 @@ describe.skipIf(!redisUrl && !process.env.CI)("tenant offboarding CLIs", () => {
     expect((await streamEntriesOf(target.tenantId)).length).toBeGreaterThan(0);
 
     const first = await cli("erase", ["--tenant", target.tenantId, "--confirm", target.tenantId]);
+    expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
     const report = JSON.parse(first.stdout);
     expect(report.rows).toEqual(targetBefore);

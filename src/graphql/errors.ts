@@ -1,27 +1,10 @@
 import { unwrapResolverError } from "@apollo/server/errors";
 import type { GraphQLFormattedError } from "graphql";
 import { DomainError } from "../domain/shared/domain-error";
+import { ERROR_CODES } from "./error-codes";
 
-/** The codes a client may see (docs/domain.md: Errors). Anything else is masked. */
-const PUBLIC_CODES = new Set([
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "BAD_USER_INPUT",
-  "NOT_FOUND",
-  "CONFLICT",
-  "LEAD_ALREADY_EXISTS",
-  "INVALID_TRANSITION",
-  "GRAPHQL_PARSE_FAILED",
-  "GRAPHQL_VALIDATION_FAILED",
-  "QUERY_TOO_COMPLEX",
-  "BAD_REQUEST",
-  "PERSISTED_QUERY_NOT_FOUND",
-  "PERSISTED_QUERY_NOT_SUPPORTED",
-  "OPERATION_RESOLUTION_FAILURE",
-  // leadEvents(after:) refusals (ResumeRefusedError): the subscription ends with them.
-  "RESUME_POINT_UNKNOWN",
-  "RESUME_WINDOW_EXCEEDED",
-]);
+/** The codes a client may see (src/graphql/error-codes.ts, docs/domain.md: Errors). Anything else is masked. */
+const PUBLIC_CODES = new Set(ERROR_CODES.filter((entry) => entry.formatted).map((entry) => entry.code));
 
 /**
  * graphql-js reports bad variable values as BAD_USER_INPUT without a field;

@@ -45,8 +45,8 @@ export class LeadEventsResolver {
   })
   leadEvents(
     @Root() event: PublishedLeadEvent,
-    @Arg("leadId", () => ID, { nullable: true }) _leadId?: string | null,
-    @Arg("types", () => [LeadEventTypeEnum], { nullable: true }) _types?: string[] | null,
+    @Arg("leadId", () => ID, { nullable: true, description: "Only this lead's events." }) _leadId?: string | null,
+    @Arg("types", () => [LeadEventTypeEnum], { nullable: true, description: "Only events of these types; all when omitted or empty." }) _types?: string[] | null,
     @Arg("after", () => ID, { nullable: true, description: "An eventId already received: the events committed since then are replayed first." })
     _after?: string | null,
   ): LeadEvent {

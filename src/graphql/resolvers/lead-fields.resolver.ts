@@ -8,6 +8,7 @@ import { Campaign, User } from "../types/federated-references";
 import { Activity, ActivityConnection, edgesOf, Lead, LeadConnection } from "../types/lead";
 import { LeadEvent, LeadEventConnection, leadEventOf } from "../types/lead-event";
 import { READ, requireRole } from "../auth";
+import { PAGE_ARGUMENTS } from "./argument-descriptions";
 
 /**
  * The per-item fields of leads and activities as plain functions. The classes
@@ -57,14 +58,14 @@ export const activityFields = {
 /** Per-parent fields of a lead: batched per request, never one query per lead. */
 @Resolver(() => Lead)
 export class LeadFieldsResolver {
-  @FieldResolver(() => ActivityConnection)
+  @FieldResolver(() => ActivityConnection, { description: "The activities logged on the lead, newest first." })
   activities(
     @Root() lead: LeadView,
     @Ctx() context: RequestContext,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
-    @Arg("last", () => Int, { nullable: true }) last?: number | null,
-    @Arg("before", () => String, { nullable: true }) before?: string | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last?: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before?: string | null,
   ): ActivityConnection | Promise<ActivityConnection> {
     return leadFields.activities(lead, { first, after, last, before }, context);
   }
@@ -75,8 +76,8 @@ export class LeadFieldsResolver {
   history(
     @Root() lead: LeadView,
     @Ctx() context: RequestContext,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 20 }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 20, description: "How many events, 1 to 100." }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: "A cursor of this history; the page starts after it (older events)." }) after?: string | null,
   ): Promise<LeadEventConnection> {
     return leadFields.history(lead, { first, after }, context);
   }
@@ -94,7 +95,7 @@ export class LeadFieldsResolver {
 
 @Resolver(() => Activity)
 export class ActivityFieldsResolver {
-  @FieldResolver(() => User, { nullable: true })
+  @FieldResolver(() => User, { nullable: true, description: "Who logged it (resolved by the identity subgraph); null if the service did." })
   actor(@Root() activity: ActivityView): User | null {
     return activityFields.actor(activity);
   }
@@ -102,7 +103,7 @@ export class ActivityFieldsResolver {
 
 @Resolver(() => LeadConnection)
 export class LeadConnectionResolver {
-  @FieldResolver(() => Int)
+  @FieldResolver(() => Int, { description: "How many leads match in all, across pages (one more SQL statement, run only if selected)." })
   totalCount(@Root() connection: LeadConnection): Promise<number> {
     return connection.countTotal();
   }

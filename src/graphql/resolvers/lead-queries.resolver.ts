@@ -13,6 +13,7 @@ import { LeadFilter, LeadOrder } from "../types/inputs";
 import { argumentsOfSelected } from "../look-ahead";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
+import { PAGE_ARGUMENTS } from "./argument-descriptions";
 
 /** Activity paging worth fetching ahead; invalid paging is left for the field itself to refuse, where it belongs. */
 function prefetchable(args: Record<string, unknown> | null): ActivityPageArgs | null {
@@ -28,7 +29,7 @@ function prefetchable(args: Record<string, unknown> | null): ActivityPageArgs | 
 @Resolver()
 export class LeadQueriesResolver {
   @Query(() => Lead, { nullable: true, description: "null when no such lead exists in the caller's tenant." })
-  async lead(@Arg("id", () => ID) id: string, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
+  async lead(@Arg("id", () => ID, { description: "The lead's id." }) id: string, @Ctx() context: RequestContext, @Info() info: GraphQLResolveInfo) {
     const { tenantId } = requireRole(context, READ);
     const leadId = parseUuid(id, "id");
     const loaders = loadersOf(context);
@@ -44,12 +45,12 @@ export class LeadQueriesResolver {
   async leads(
     @Ctx() context: RequestContext,
     @Info() info: GraphQLResolveInfo,
-    @Arg("filter", () => LeadFilter, { nullable: true }) filter?: LeadFilter | null,
-    @Arg("orderBy", () => LeadOrder, { nullable: true }) orderBy?: LeadOrder | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
-    @Arg("last", () => Int, { nullable: true }) last?: number | null,
-    @Arg("before", () => String, { nullable: true }) before?: string | null,
+    @Arg("filter", () => LeadFilter, { nullable: true, description: "Only the leads that match; all of them when omitted." }) filter?: LeadFilter | null,
+    @Arg("orderBy", () => LeadOrder, { nullable: true, description: "The order; newest first (CREATED_AT DESC) when omitted." }) orderBy?: LeadOrder | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last?: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before?: string | null,
   ): Promise<LeadConnection> {
     const { tenantId } = requireRole(context, READ);
     const reads = readsOf(context);
@@ -60,10 +61,10 @@ export class LeadQueriesResolver {
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }
 
-  @Query(() => PipelineSummary)
+  @Query(() => PipelineSummary, { description: "The caller's tenant's leads counted per status, with their estimated value per currency." })
   async pipelineSummary(
     @Ctx() context: RequestContext,
-    @Arg("ownerId", () => ID, { nullable: true }) ownerId?: string | null,
+    @Arg("ownerId", () => ID, { nullable: true, description: "Count only this user's leads; all the tenant's when omitted." }) ownerId?: string | null,
   ) {
     const { tenantId } = requireRole(context, READ);
     return readsOf(context).inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
@@ -73,9 +74,9 @@ export class LeadQueriesResolver {
 
   @Query(() => [DuplicateCandidate], { description: "Leads of the caller's tenant that may be the same person or company as this one, most similar first." })
   duplicateCandidates(
-    @Arg("leadId", () => ID) leadId: string,
+    @Arg("leadId", () => ID, { description: "The lead to find duplicates of; NOT_FOUND if the tenant has none with this id." }) leadId: string,
     @Ctx() context: RequestContext,
-    @Arg("first", () => Int, { nullable: true, defaultValue: 10 }) first?: number | null,
+    @Arg("first", () => Int, { nullable: true, defaultValue: 10, description: "How many candidates at most, 1 to 50." }) first?: number | null,
   ) {
     const { tenantId } = requireRole(context, READ);
     return readsOf(context).inTenant(tenantId, (db) => duplicateCandidates(db, tenantId, { leadId, first }));

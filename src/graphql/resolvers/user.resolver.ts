@@ -6,6 +6,7 @@ import { loadersOf, type RequestContext } from "../context";
 import { LeadStatusEnum } from "../types/enums";
 import { User } from "../types/federated-references";
 import { edgesOf, LeadConnection } from "../types/lead";
+import { PAGE_ARGUMENTS } from "./argument-descriptions";
 
 /** User.assignedLeads as a plain function: schema.ts installs it directly (see leadFields). */
 export const userFields = {
@@ -24,15 +25,15 @@ export const userFields = {
 /** What this subgraph contributes to the identity subgraph's User. */
 @Resolver(() => User)
 export class UserResolver {
-  @FieldResolver(() => LeadConnection)
+  @FieldResolver(() => LeadConnection, { description: "The leads this user owns in the caller's tenant, newest first." })
   assignedLeads(
     @Root() user: User,
     @Ctx() context: RequestContext,
-    @Arg("status", () => [LeadStatusEnum], { nullable: true }) status?: LeadStatus[] | null,
-    @Arg("first", () => Int, { nullable: true }) first?: number | null,
-    @Arg("after", () => String, { nullable: true }) after?: string | null,
-    @Arg("last", () => Int, { nullable: true }) last?: number | null,
-    @Arg("before", () => String, { nullable: true }) before?: string | null,
+    @Arg("status", () => [LeadStatusEnum], { nullable: true, description: "Only leads in any of these statuses." }) status?: LeadStatus[] | null,
+    @Arg("first", () => Int, { nullable: true, description: PAGE_ARGUMENTS.first }) first?: number | null,
+    @Arg("after", () => String, { nullable: true, description: PAGE_ARGUMENTS.after }) after?: string | null,
+    @Arg("last", () => Int, { nullable: true, description: PAGE_ARGUMENTS.last }) last?: number | null,
+    @Arg("before", () => String, { nullable: true, description: PAGE_ARGUMENTS.before }) before?: string | null,
   ): Promise<LeadConnection> {
     return userFields.assignedLeads(user, { status, first, after, last, before }, context);
   }

@@ -12,11 +12,35 @@ const enumOf = <T extends string>(values: readonly T[]) => Object.fromEntries(va
 export const DuplicatePolicyEnum = enumOf<DuplicatePolicy>(["SKIP", "FAIL"]);
 export const ImportRowStatusEnum = enumOf<ImportRowStatus>(["IMPORTED", "SKIPPED", "FAILED"]);
 export const DuplicateReasonEnum = enumOf<DuplicateReason>(DUPLICATE_REASONS);
-registerEnumType(DuplicatePolicyEnum, { name: "DuplicatePolicy" });
-registerEnumType(ImportRowStatusEnum, { name: "ImportRowStatus" });
-registerEnumType(DuplicateReasonEnum, { name: "DuplicateReason" });
+registerEnumType(DuplicatePolicyEnum, {
+  name: "DuplicatePolicy",
+  description: "What importLeads does with a row whose email the tenant (or an earlier row) already has.",
+  valuesConfig: {
+    SKIP: { description: "Report the row SKIPPED, with existingLeadId." },
+    FAIL: { description: "Report the row FAILED with LEAD_ALREADY_EXISTS, field email, with existingLeadId." },
+  },
+});
+registerEnumType(ImportRowStatusEnum, {
+  name: "ImportRowStatus",
+  description: "The outcome of one importLeads row.",
+  valuesConfig: {
+    IMPORTED: { description: "A lead was captured from the row." },
+    SKIPPED: { description: "The email already exists (onDuplicate: SKIP); nothing was written." },
+    FAILED: { description: "The row was refused; error says why." },
+  },
+});
+registerEnumType(DuplicateReasonEnum, {
+  name: "DuplicateReason",
+  description: "Why duplicateCandidates thinks two leads may be the same.",
+  valuesConfig: {
+    SIMILAR_NAME: { description: "The names' trigram similarity is at least 0.5." },
+    SIMILAR_COMPANY: { description: "Both have a company and their trigram similarity is at least 0.6." },
+    SAME_PHONE: { description: "Both have the same phone number (E.164)." },
+    SAME_EMAIL_DOMAIN: { description: "The email addresses share a domain that is not a free-mail one." },
+  },
+});
 
-@InputType()
+@InputType({ description: "The rows of an importLeads call." })
 export class ImportLeadsInput {
   @Field(() => [CaptureLeadInput], { description: "At most 1,000 rows; each is validated like captureLead's input." })
   leads!: CaptureLeadInput[];
@@ -29,34 +53,35 @@ export class ImportLeadsInput {
   onDuplicate?: DuplicatePolicy | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "Why an importLeads row FAILED." })
 export class ImportRowError {
-  @Field(() => String) code!: string;
-  @Field(() => String) message!: string;
-  @Field(() => String, { nullable: true }) field!: string | null;
+  @Field(() => String, { description: "An error code: BAD_USER_INPUT or LEAD_ALREADY_EXISTS." }) code!: string;
+  @Field(() => String, { description: "What is wrong, for a person to read." }) message!: string;
+  @Field(() => String, { nullable: true, description: "The path inside the row of the value at fault, e.g. email or estimatedValue.amountMinor." })
+  field!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "The outcome of one importLeads row." })
 export class ImportRowResult {
   @Field(() => Int, { description: "The row's position in the input, from 0." }) index!: number;
-  @Field(() => ImportRowStatusEnum) status!: ImportRowStatus;
+  @Field(() => ImportRowStatusEnum, { description: "Whether the row was imported, skipped or failed." }) status!: ImportRowStatus;
   @Field(() => Lead, { nullable: true, description: "The new lead, for an IMPORTED row." }) lead!: LeadView | null;
   @Field(() => ID, { nullable: true, description: "The lead that already has this email, for a duplicate row." })
   existingLeadId!: string | null;
-  @Field(() => ImportRowError, { nullable: true }) error!: ImportRowError | null;
+  @Field(() => ImportRowError, { nullable: true, description: "Why the row FAILED; null otherwise." }) error!: ImportRowError | null;
 }
 
-@ObjectType()
+@ObjectType({ description: "What importLeads did; the three counts add up to the number of rows." })
 export class ImportLeadsResult {
-  @Field(() => Int) imported!: number;
-  @Field(() => Int) skipped!: number;
-  @Field(() => Int) failed!: number;
+  @Field(() => Int, { description: "Rows captured as new leads." }) imported!: number;
+  @Field(() => Int, { description: "Rows skipped as duplicates (onDuplicate: SKIP)." }) skipped!: number;
+  @Field(() => Int, { description: "Rows refused." }) failed!: number;
   @Field(() => [ImportRowResult], { description: "One entry per input row, in input order." }) rows!: ImportRowResult[];
 }
 
-@ObjectType()
+@ObjectType({ description: "Another lead of the tenant that may be the same person or company." })
 export class DuplicateCandidate {
-  @Field(() => Lead) lead!: LeadView;
+  @Field(() => Lead, { description: "The possible duplicate." }) lead!: LeadView;
   @Field(() => Float, { description: "0..1, see RULES.md." }) similarity!: number;
-  @Field(() => [DuplicateReasonEnum]) reasons!: DuplicateReason[];
+  @Field(() => [DuplicateReasonEnum], { description: "Every reason that holds, in the enum's order." }) reasons!: DuplicateReason[];
 }

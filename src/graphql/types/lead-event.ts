@@ -8,12 +8,12 @@ import { PageInfo } from "./shared-types";
 
 @ObjectType({ description: "A domain event of the lead pipeline, as delivered to live subscribers." })
 export class LeadEvent {
-  @Field(() => ID) eventId!: string;
-  @Field(() => LeadEventTypeEnum) type!: string;
-  @Field(() => ID) leadId!: string;
+  @Field(() => ID, { description: "Unique per event; consumers skip one they have seen (delivery is at least once)." }) eventId!: string;
+  @Field(() => LeadEventTypeEnum, { description: "What happened." }) type!: string;
+  @Field(() => ID, { description: "The lead it happened to." }) leadId!: string;
   @Field(() => Int, { description: "The lead's version right after this event." }) version!: number;
-  @Field(() => Date) occurredAt!: Date | string;
-  @Field(() => ID, { nullable: true }) actorId!: string | null;
+  @Field(() => Date, { description: "When it happened." }) occurredAt!: Date | string;
+  @Field(() => ID, { nullable: true, description: "Who did it; null for the service itself (e.g. enrichment)." }) actorId!: string | null;
   @Field(() => JsonScalar, { description: "Event-specific data, e.g. {from, to} for LEAD_STATUS_CHANGED." })
   payload!: Record<string, unknown>;
   @Field(() => Lead, { nullable: true, description: "The lead as of this event; null for LEAD_DELETED." })
@@ -34,15 +34,15 @@ export function leadEventOf(event: PublishedLeadEvent): LeadEvent {
   };
 }
 
-@ObjectType()
+@ObjectType({ description: "An event in a page of a lead's history." })
 export class LeadEventEdge {
-  @Field(() => String) cursor!: string;
-  @Field(() => LeadEvent) node!: LeadEvent;
+  @Field(() => String, { description: "Opaque; pass it as after to read on from here." }) cursor!: string;
+  @Field(() => LeadEvent, { description: "The event." }) node!: LeadEvent;
 }
 
-@ObjectType()
+@ObjectType({ description: "A page of a lead's history." })
 export class LeadEventConnection {
-  @Field(() => [LeadEventEdge]) edges!: LeadEventEdge[];
-  @Field(() => PageInfo) pageInfo!: PageInfo;
-  @Field(() => Int) totalCount!: number;
+  @Field(() => [LeadEventEdge], { description: "The page's events, newest first." }) edges!: LeadEventEdge[];
+  @Field(() => PageInfo, { description: "Where the page lies in the history." }) pageInfo!: PageInfo;
+  @Field(() => Int, { description: "How many events the lead has in all." }) totalCount!: number;
 }

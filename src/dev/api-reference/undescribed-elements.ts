@@ -5,7 +5,7 @@ import { isFederationInternalField, isFederationInternalType } from "./federatio
 function ownTypes(schema: GraphQLSchema): GraphQLNamedType[] {
   return Object.values(schema.getTypeMap())
     .filter((type) => !type.name.startsWith("__") && !isSpecifiedScalarType(type) && !isFederationInternalType(type.name))
-    .sort((a, b) => a.name.localeCompare(b.name));
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)); // code points: the same order on every machine
 }
 
 const hasText = (description: string | null | undefined) => Boolean(description?.trim());

@@ -35,7 +35,7 @@ export class CaptureLeadInput {
   @Field(() => LeadSourceEnum, { description: "Where the lead came from." }) source!: LeadSource;
   @Field(() => ID, { nullable: true, description: "The campaign the lead came from." }) campaignId?: string | null;
   @Field(() => ID, { nullable: true, description: "The sales rep who owns the lead." }) ownerId?: string | null;
-  @Field(() => [String], { nullable: true, description: "At most 20, each matching [a-z0-9][a-z0-9 _-]{0,31} once trimmed and lower-cased." })
+  @Field(() => [String], { nullable: true, description: "At most 20, each matching `[a-z0-9][a-z0-9 _-]{0,31}` once trimmed and lower-cased." })
   tags?: string[] | null;
   @Field(() => MoneyInput, { nullable: true, description: "What the deal may be worth." }) estimatedValue?: MoneyInput | null;
 }

@@ -94,6 +94,9 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
   const relayPrisma = createPrismaClient(relayPool);
+  metrics.watchPool("primary", primaryPool);
+  replicaPools.forEach((pool, index) => metrics.watchPool(`replica_${index + 1}`, pool));
+  metrics.watchPool("outbox_relay", relayPool);
   const relay = new OutboxRelay(relayPrisma, events.publisher, logger, {
     onPublished: (count) => metrics.eventsPublished.inc(count),
     onStreamsErased: (leads, entries) => {
@@ -117,7 +120,9 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (config.enrichment && events.connectConsumer) {
     const { url: baseUrl, apiKey, timeoutMs } = config.enrichment;
     const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs });
-    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`);
+    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, undefined, () =>
+      metrics.enrichmentDeadLettered.inc(),
+    );
   } else if (config.enrichment) {
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
@@ -154,6 +159,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       withinProbeTimeout(events.redisState(), "down" as const),
     ]);
     // Redis down still takes writes (the outbox holds the events): ready, but say so.
+    metrics.ready.set(postgres === "up" ? 1 : 0);
     return { ok: postgres === "up", checks: { postgres, redis } };
   };
 
@@ -183,7 +189,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     ),
     subscriptionCap: new SubscriptionCap(tenantLimits.subscriptions, () => metrics.rateLimited.inc({ reason: "subscription_cap" })),
     beforeScrape: async () => {
-      const backlog = await withinProbeTimeout(relay.backlog(), null);
+      // crm_ready is checked at each scrape too: an alert must not depend on someone probing /ready.
+      const [backlog] = await Promise.all([withinProbeTimeout(relay.backlog(), null), readiness()]);
       if (!backlog) return;
       metrics.outboxBacklog.set(backlog.unpublished);
       metrics.outboxOldestAge.set(backlog.oldestAgeSeconds);

@@ -1,9 +1,29 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
+/** What a pool's gauges read at scrape time (node-postgres's pg.Pool has these). */
+export interface PoolUse {
+  totalCount: number;
+  idleCount: number;
+  waitingCount: number;
+  options: { max?: number };
+}
+
 /** The service's Prometheus metrics, one registry per service instance. */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // Pools are read when scraped, not on every checkout: the gauges cost nothing on the hot path.
+  const pools = new Map<string, PoolUse>();
+  const poolGauge = (name: string, help: string, read: (pool: PoolUse) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["pool"] as const,
+      registers: [registry],
+      collect() {
+        for (const [pool, use] of pools) this.set({ pool }, read(use));
+      },
+    });
   return {
     registry,
     requestDuration: new Histogram({
@@ -86,6 +106,24 @@ export function createMetrics() {
     activeSubscriptions: new Gauge({
       name: "crm_active_subscriptions",
       help: "Live GraphQL subscriptions on this instance",
+      registers: [registry],
+    }),
+    dbPoolConnections: poolGauge("crm_db_pool_connections", "Open connections of each PostgreSQL pool (busy + idle)", (pool) => pool.totalCount),
+    dbPoolIdleConnections: poolGauge("crm_db_pool_idle_connections", "Idle connections of each PostgreSQL pool", (pool) => pool.idleCount),
+    dbPoolWaitingClients: poolGauge("crm_db_pool_waiting_clients", "Checkouts waiting for a connection of each PostgreSQL pool (the pool is exhausted)", (pool) => pool.waitingCount),
+    dbPoolMaxConnections: poolGauge("crm_db_pool_max_connections", "Most connections each PostgreSQL pool may open", (pool) => pool.options.max ?? 10),
+    /** Reports a pool's use under `pool` (primary, replica_1, outbox_relay). */
+    watchPool(name: string, pool: PoolUse): void {
+      pools.set(name, pool);
+    },
+    ready: new Gauge({
+      name: "crm_ready",
+      help: "1 when the last readiness check passed (PostgreSQL answered within 2 s), 0 when /ready would answer 503",
+      registers: [registry],
+    }),
+    enrichmentDeadLettered: new Counter({
+      name: "crm_enrichment_dead_lettered_total",
+      help: "LeadCaptured messages the enrichment consumer parked on the dead-letter stream (events:dead-letter)",
       registers: [registry],
     }),
   };

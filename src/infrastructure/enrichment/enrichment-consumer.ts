@@ -36,6 +36,8 @@ export class EnrichmentConsumer {
     private readonly logger: Logger,
     private readonly consumerName: string,
     private readonly blockMs = 1000,
+    /** Counts each message parked on the dead-letter stream (an alert watches it grow). */
+    private readonly onDeadLettered: () => void = () => {},
   ) {}
 
   start(): void {
@@ -107,6 +109,7 @@ export class EnrichmentConsumer {
         "source_stream", SOURCE_STREAM, "source_id", id, "group", ENRICHMENT_GROUP, "error", error.message,
         ...Object.entries(fields).flat(),
       );
+      this.onDeadLettered();
       this.logger.warn({ eventId: fields.event_id, domain }, "enrichment parked on the dead-letter stream");
     }
   }

@@ -1,13 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, posix, relative } from "node:path";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
 import { freePort } from "../../src/infrastructure/embedded-postgres";
 import { ensureBuilt } from "../support/built-service";
+import { prometheusTools, promtool } from "../support/prometheus-tools";
 import { withClient } from "../support/test-database";
 
 // `docker compose up` without Docker: every command of docker-compose.yml runs here, in
@@ -17,7 +20,10 @@ import { withClient } from "../support/test-database";
 // - the database and role names of the postgres service become throwaway ones of this test;
 // - `/run/secrets/<name>` points at a copy of the secret made by docker/make-secrets.sh
 //   (with the two changes above applied to its content);
-// - PORT is a free port (the container port 4001 may be taken on a shared machine).
+// - PORT is a free port (the container port 4001 may be taken on a shared machine);
+// - an http URL naming another service of the file (the OTLP endpoint `http://jaeger:4318`)
+//   points at a local stand-in that accepts whatever is sent (external images do not run here;
+//   their config files are checked below instead).
 // The postgres service is mirrored: the owner (POSTGRES_USER, a superuser as in the image)
 // and POSTGRES_DB are created, then docker/postgres-init.sh runs with that service's environment.
 
@@ -32,6 +38,7 @@ interface ComposeService {
   restart?: string;
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
+  volumes?: string[];
 }
 interface ComposeFile {
   services: Record<string, ComposeService>;
@@ -80,8 +87,18 @@ const tokenCommand = /docker compose run --rm --no-deps ([\w-]+) (node dist\/\S+
 const running: ChildProcess[] = [];
 const scratch = mkdtempSync(join(tmpdir(), "crm-compose-"));
 
+/** Stands in for the services of images that do not run here (the OTLP collector): answers 200 to anything. */
+let standIn: Server;
+let standInPort = 0;
+
 beforeAll(ensureBuilt, 180_000);
+beforeAll(async () => {
+  standIn = createServer((req, res) => req.resume().on("end", () => res.writeHead(200, { "content-type": "application/x-protobuf" }).end()));
+  await new Promise<void>((resolve) => standIn.listen(0, "127.0.0.1", resolve));
+  standInPort = (standIn.address() as AddressInfo).port;
+});
 afterAll(() => {
+  standIn?.close();
   for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   rmSync(scratch, { recursive: true, force: true });
 });
@@ -111,6 +128,12 @@ async function localInfrastructure(run: string) {
       const database = url.pathname.slice(1);
       if (names[database]) url.pathname = `/${names[database]}`;
       return url.toString();
+    }
+    if (/^https?:\/\//.test(value)) {
+      const url = new URL(value);
+      const other = compose.services[url.hostname];
+      if (other && !ours(other)) Object.assign(url, { hostname: "127.0.0.1", port: String(standInPort) });
+      return url.toString().replace(/\/$/, value.endsWith("/") ? "/" : "");
     }
     return names[value] ?? value;
   };
@@ -218,7 +241,7 @@ describe("docker-compose.yml, run without Docker", () => {
   it("builds one image, which the migration and every subgraph run", () => {
     expect(builder?.[0]).toBe("crm-subgraph");
     expect(Object.values(compose.services).filter((service) => service.build)).toHaveLength(1);
-    expect(Object.entries(compose.services).filter(([, service]) => ours(service)).map(([name]) => name).sort()).toEqual(["crm-subgraph", "crm-subgraph-dev", "migrate"]);
+    expect(Object.entries(compose.services).filter(([, service]) => ours(service)).map(([name]) => name).sort()).toEqual(["crm-subgraph", "crm-subgraph-dev", "crm-subgraph-traced", "migrate"]);
     expect(tokenCommand?.[1]).toBe("crm-subgraph");
   });
 
@@ -287,4 +310,106 @@ describe("docker-compose.yml, run without Docker", () => {
     },
     180_000,
   );
+});
+
+/** A service's bind mounts: host path (from the repository) -> container path. */
+function mountsOf(name: string): { host: string; container: string }[] {
+  return (compose.services[name].volumes ?? [])
+    .map((volume) => volume.split(":"))
+    .filter(([source]) => source.startsWith("./"))
+    .map(([source, container]) => ({ host: join(root, source), container }));
+}
+/** Where a container path of a service is in the repository (through its bind mounts). */
+function hostPathOf(name: string, containerPath: string): string | undefined {
+  for (const { host, container } of mountsOf(name)) {
+    if (containerPath === container) return host;
+    if (containerPath.startsWith(`${container}/`)) return join(host, posix.relative(container, containerPath));
+  }
+  return undefined;
+}
+const serviceWithImage = (prefix: string) => Object.entries(compose.services).find(([, service]) => service.image?.startsWith(prefix))?.[0] ?? "";
+/** The long-running subgraphs a profile starts (one-shot jobs excluded). */
+const subgraphsOf = (profile: string | null) => startOrder(profile).filter((name) => ours(compose.services[name]) && !oneShot(name));
+
+describe("docker-compose.yml, profile observability: the files its services mount and how they reach each other", () => {
+  const prometheusService = serviceWithImage("prom/prometheus");
+  const grafanaService = serviceWithImage("grafana/grafana");
+  const prometheusConfig = hostPathOf(prometheusService, /--config\.file=(\S+)/.exec((compose.services[prometheusService]?.command ?? []).join(" "))?.[1] ?? "");
+
+  it("is a profile of Prometheus, Grafana, a trace collector and a traced subgraph, and the header says how to start it", () => {
+    expect(profiles).toContain("observability");
+    const members = Object.entries(compose.services).filter(([, service]) => service.profiles?.includes("observability")).map(([name]) => name);
+    expect(members).toEqual(expect.arrayContaining([prometheusService, grafanaService, "jaeger", "crm-subgraph-traced"]));
+    expect(composeText).toMatch(/^#\s+docker compose --profile observability up -d/m);
+  });
+
+  it("every file or folder a service mounts from the repository exists", () => {
+    const mounts = Object.keys(compose.services).flatMap((name) => mountsOf(name).map((mount) => ({ name, ...mount })));
+    expect(mounts.length).toBeGreaterThan(0);
+    for (const mount of mounts) expect(existsSync(mount.host), `${mount.name} mounts ${relative(root, mount.host)}`).toBe(true);
+  });
+
+  it("Prometheus scrapes every subgraph of the profile on the port it listens on, as the job the alert rules select, and loads those rules", () => {
+    expect(prometheusConfig && existsSync(prometheusConfig), "the --config.file Prometheus is started with is a mounted file").toBe(true);
+    const config = parse(readFileSync(prometheusConfig!, "utf8")) as {
+      rule_files: string[];
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+    };
+    const selectedJobs = new Set([...readFileSync(join(root, "deploy", "prometheus", "alerts.yml"), "utf8").matchAll(/job="([^"]+)"/g)].map(([, job]) => job));
+    expect([...selectedJobs]).toHaveLength(1);
+    const job = config.scrape_configs.find((candidate) => selectedJobs.has(candidate.job_name));
+    expect(job, `a scrape job named ${[...selectedJobs][0]}`).toBeDefined();
+    expect(job!.metrics_path ?? "/metrics").toBe("/metrics");
+    const targets = job!.static_configs.flatMap((group) => group.targets).sort();
+    const subgraphs = subgraphsOf("observability");
+    expect(subgraphs.length).toBeGreaterThanOrEqual(2);
+    expect(targets).toEqual(subgraphs.map((name) => `${name}:${compose.services[name].environment?.PORT}`).sort());
+    const rules = config.rule_files.map((file) => join(dirname(prometheusConfig!), file));
+    expect(rules).toEqual([join(root, "deploy", "prometheus", "alerts.yml")]);
+    expect(compose.services[prometheusService].ports?.map((port) => port.split(":").at(-1))).toEqual(["9090"]);
+  });
+
+  it.skipIf(!prometheusTools)("promtool check config accepts Prometheus's config and the rules it loads", () => {
+    const { status, output } = promtool(prometheusTools!, ["check", "config", prometheusConfig!]);
+    expect(status, output).toBe(0);
+    expect(output).toMatch(/SUCCESS: \d+ rules found/);
+  });
+
+  it("Grafana is provisioned with the stack's Prometheus and the dashboard, which is its home", () => {
+    const provisioning = hostPathOf(grafanaService, "/etc/grafana/provisioning");
+    expect(provisioning && statSync(provisioning).isDirectory(), "deploy/grafana/provisioning is mounted on /etc/grafana/provisioning").toBe(true);
+    const yamlIn = (folder: string) => readdirSync(join(provisioning!, folder)).filter((file) => /\.ya?ml$/.test(file)).map((file) => parse(readFileSync(join(provisioning!, folder, file), "utf8")));
+
+    const datasources = yamlIn("datasources").flatMap((file: { datasources: { type: string; url: string; isDefault?: boolean }[] }) => file.datasources);
+    expect(datasources).toEqual([expect.objectContaining({ type: "prometheus", url: `http://${prometheusService}:9090`, isDefault: true })]);
+
+    const providers = yamlIn("dashboards").flatMap((file: { providers: { type: string; options: { path: string } }[] }) => file.providers);
+    expect(providers).toHaveLength(1);
+    const dashboards = mountsOf(grafanaService).filter((mount) => mount.container.endsWith(".json"));
+    expect(dashboards.map((mount) => relative(root, mount.host))).toEqual(["deploy/grafana/crm-subgraph.json"]);
+    for (const mount of dashboards) {
+      expect(posix.dirname(mount.container)).toBe(providers[0].options.path);
+      const dashboard = JSON.parse(readFileSync(mount.host, "utf8")) as { uid: string; panels: unknown[] };
+      expect(dashboard.uid).toBeTruthy();
+      expect(dashboard.panels.length).toBeGreaterThan(0);
+    }
+    const home = compose.services[grafanaService].environment?.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH;
+    expect(dashboards.map((mount) => mount.container)).toContain(home);
+    expect(compose.services[grafanaService].depends_on ?? {}).toHaveProperty(prometheusService);
+  });
+
+  it("the traced subgraph sends OTLP over HTTP to a collector of the same profile that takes it", () => {
+    const traced = subgraphsOf("observability").filter((name) => compose.services[name].environment?.OTEL_EXPORTER_OTLP_ENDPOINT);
+    expect(traced).toEqual(["crm-subgraph-traced"]);
+    const environment = compose.services["crm-subgraph-traced"].environment ?? {};
+    const endpoint = new URL(environment.OTEL_EXPORTER_OTLP_ENDPOINT);
+    expect(endpoint.protocol).toBe("http:");
+    expect(endpoint.port, "OTLP/HTTP's port").toBe("4318");
+    const collector = compose.services[endpoint.hostname];
+    expect(collector?.profiles, `${endpoint.hostname} is a service of the profile`).toContain("observability");
+    expect(collector.environment?.COLLECTOR_OTLP_ENABLED).toBe("true");
+    expect(environment.OTEL_SERVICE_NAME).toBe("crm-subgraph");
+    // The default profile sends no traces anywhere.
+    for (const name of subgraphsOf(null)) expect(compose.services[name].environment?.OTEL_EXPORTER_OTLP_ENDPOINT, name).toBeUndefined();
+  });
 });

@@ -102,6 +102,9 @@ async function handled(entryId: string): Promise<boolean> {
   const pending = (await redis.xpending("events:LeadCaptured", GROUP, entryId, entryId, 10)) as unknown[];
   return pending.length === 0;
 }
+/** crm_enrichment_dead_lettered_total of the service (the alert CrmEnrichmentDeadLetterGrowing watches it). */
+const deadLettered = async () =>
+  Number(/^crm_enrichment_dead_lettered_total (\d+)$/m.exec(await (await fetch(service.url.replace("/graphql", "/metrics"))).text())?.[1]);
 const waitHandled = async (entryId: string) => expect(await eventually(() => handled(entryId), Boolean, 20_000)).toBe(true);
 
 /** The lead's LeadEnriched rows in the outbox (written by the enrichment command, actor null). */
@@ -202,8 +205,10 @@ describe.skipIf(!runnable && !process.env.CI)("company enrichment (consumer grou
   it("500 forever: parked on events:dead-letter after 5 tries, and acknowledged (nothing pending in crm-enrichment)", async () => {
     const domain = uniqueDomain();
     script.set(domain, [{ status: 500 }]);
+    const deadLetteredBefore = await deadLettered();
     const lead = await captureAt(domain);
     const parked = await eventually(() => streamOfLead("events:dead-letter", lead.id), (found) => found.length > 0, 20_000);
+    expect(await eventually(deadLettered, (count) => count > deadLetteredBefore)).toBe(deadLetteredBefore + 1);
     const captured = await capturedEntry(lead.id);
     expect(parked).toHaveLength(1);
     expect(parked[0].fields).toMatchObject({

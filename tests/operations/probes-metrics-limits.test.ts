@@ -43,6 +43,17 @@ describe("metrics", () => {
     expect(text).toContain("process_resident_memory_bytes");
   });
 
+  it("reports readiness, each database pool's use and the dead-lettered count (what the alerts and the dashboard read)", async () => {
+    const text = await (await fetch(`${base()}/metrics`)).text();
+    expect(text).toMatch(/^crm_ready 1$/m);
+    expect(text).toMatch(/^crm_db_pool_max_connections\{pool="primary"\} 10$/m);
+    expect(text).toMatch(/^crm_db_pool_max_connections\{pool="outbox_relay"\} 2$/m);
+    expect(text).toMatch(/^crm_db_pool_connections\{pool="primary"\} [1-9]\d*$/m);
+    expect(text).toMatch(/^crm_db_pool_idle_connections\{pool="primary"\} \d+$/m);
+    expect(text).toMatch(/^crm_db_pool_waiting_clients\{pool="primary"\} 0$/m);
+    expect(text).toMatch(/^crm_enrichment_dead_lettered_total 0$/m);
+  });
+
   it("keeps operation labels to the schema's root fields: clients cannot grow the series", async () => {
     for (let i = 0; i < 50; i++) await caller.gql(`query Random${i} { leads { totalCount } }`);
     await caller.gql(`{ noSuchField }`);
@@ -107,6 +118,8 @@ describe("readiness when PostgreSQL stops answering", () => {
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(response.status).toBe(503);
       expect(await response.json()).toMatchObject({ postgres: "down" });
+      // The same check at scrape time: CrmSubgraphNotReady needs no one probing /ready.
+      expect(await (await fetch(isolated.url.replace("/graphql", "/metrics"))).text()).toMatch(/^crm_ready 0$/m);
     } finally {
       await admin.query(`ALTER DATABASE ${isolated.database.name} ALLOW_CONNECTIONS true`);
       await admin.end();

@@ -120,9 +120,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (config.enrichment && events.connectConsumer) {
     const { url: baseUrl, apiKey, timeoutMs } = config.enrichment;
     const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs });
-    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, undefined, () =>
-      metrics.enrichmentDeadLettered.inc(),
-    );
+    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, undefined, () => metrics.enrichmentDeadLettered.inc());
   } else if (config.enrichment) {
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }

@@ -129,13 +129,18 @@ describe.skipIf(!prometheusTools)("a real Prometheus scraping a running service"
     const live = await subscribe(service.url, rep.token);
     subscribers.push(live);
     dataOf(await rep.gql(CAPTURE, { input: aCapture() }));
-    const [first] = await live.waitFor(1);
+    const [first] = await live.waitFor(1, 30_000);
     const resumed = await subscribe(service.url, rep.token, "subscription($after: ID) { leadEvents(after: $after) { eventId type } }", { after: first.eventId });
     subscribers.push(resumed);
     expect(await rep.gql("{ nope }")).toMatchObject({ errors: [{ extensions: { code: "GRAPHQL_VALIDATION_FAILED" } }] });
+    // One tenant over its budget (bursts of 80 at a budget of 10/s: a slow machine may need more than one).
     const greedy = await service.caller();
-    const answers = await Promise.all(Array.from({ length: 80 }, () => greedy.gql("{ leads(first: 1) { totalCount } }")));
-    expect(answers.some((answer) => answer.errors?.[0]?.extensions?.code === "RATE_LIMITED")).toBe(true);
+    let refused = false;
+    for (let burst = 0; burst < 10 && !refused; burst++) {
+      const answers = await Promise.all(Array.from({ length: 80 }, () => greedy.gql("{ leads(first: 1) { totalCount } }")));
+      refused = answers.some((answer) => answer.errors?.[0]?.extensions?.code === "RATE_LIMITED");
+    }
+    expect(refused, "a tenant over its budget is refused").toBe(true);
     // Steady traffic while Prometheus scrapes: rates over the window are not empty.
     const tenants = await Promise.all(Array.from({ length: 4 }, () => service.caller({ roles: ["sales_rep"] })));
     traffic = (async () => {

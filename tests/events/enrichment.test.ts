@@ -55,8 +55,10 @@ beforeAll(async () => {
 
   if (redisServerBinary) ownRedis = await ChildRedis.start();
   redisUrl = ownRedis?.url ?? (sharedRedisUrl as string);
+  // 1.5 s, not less: under a loaded machine a prompt answer can take a few hundred ms, and a
+  // retry after a spurious timeout would call the directory twice (the slow answers below wait 3-4 s).
   service = await startTestService(
-    { REDIS_URL: redisUrl, ENRICHMENT_API_URL: directoryUrl, ENRICHMENT_API_KEY: API_KEY, ENRICHMENT_TIMEOUT_MS: "300" },
+    { REDIS_URL: redisUrl, ENRICHMENT_API_URL: directoryUrl, ENRICHMENT_API_KEY: API_KEY, ENRICHMENT_TIMEOUT_MS: "1500" },
     { enrichmentBackoffBaseMs: 20 },
   );
   redis = new Redis(redisUrl);
@@ -161,7 +163,7 @@ describe.skipIf(!runnable && !process.env.CI)("company enrichment (consumer grou
 
   it("a slow answer past ENRICHMENT_TIMEOUT_MS, then a prompt one: retried and enriched", async () => {
     const domain = uniqueDomain();
-    script.set(domain, [{ status: 200, body: ACME, delayMs: 2000 }, { status: 200, body: ACME }]);
+    script.set(domain, [{ status: 200, body: ACME, delayMs: 3000 }, { status: 200, body: ACME }]);
     const lead = await captureAt(domain);
     const enriched = await eventually(() => readLead(lead.id), (l) => l.enrichment !== null, 20_000);
     expect(enriched).toMatchObject({ version: 2, enrichment: { domain } });
@@ -170,7 +172,7 @@ describe.skipIf(!runnable && !process.env.CI)("company enrichment (consumer grou
 
   it("every try times out -> an events:dead-letter entry, the message acknowledged, the lead unchanged", async () => {
     const domain = uniqueDomain();
-    script.set(domain, [{ status: 200, body: ACME, delayMs: 3000 }]);
+    script.set(domain, [{ status: 200, body: ACME, delayMs: 4000 }]);
     const lead = await captureAt(domain);
     const parked = await eventually(() => streamOfLead("events:dead-letter", lead.id), (found) => found.length > 0, 20_000);
     expect(parked).toHaveLength(1);

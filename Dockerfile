@@ -14,6 +14,11 @@ RUN npm run build
 # Runtime: production dependencies only, non-root, no compiler, no dev tools.
 FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=4001
+# Memory (docs/operations.md, "Memory"; bench/README.md has the measurements): V8's old
+# generation capped at 192 MB (the live heap is about 40 MB; without a cap V8 lets garbage
+# pile up to ~170 MB under load before collecting) and two malloc arenas instead of one per
+# thread (glibc's default fragments ~20-60 MB). Override NODE_OPTIONS for a larger live set.
+ENV NODE_OPTIONS=--max-old-space-size=192 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only (154 MB, not 400): the embedded PostgreSQL is a dev dependency

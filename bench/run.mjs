@@ -1,6 +1,8 @@
 // npm run bench: the CRM subgraph against PostGraphile V5 and the raw-SQL
 // limit, side by side on the same seeded database (same RLS, same runtime
-// role, tenant from the same JWT), then event delivery latency over Redis,
+// role, tenant from the same JWT), in interleaved rounds (for each scenario the
+// targets take turns, BENCH_ROUNDS rounds each; figures are medians, ratios
+// median over median), then event delivery latency over Redis,
 // start-to-ready time and CPU profiles of the service. Prints one table per
 // scenario, writes bench/results/latest.json and .md and the "Latest
 // figures" section of bench/README.md. Needs `npm run build` and
@@ -8,13 +10,16 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, release, totalmem } from "node:os";
 import { join } from "node:path";
-import { JWT_SECRET, REDIS_URL, TENANTS, databaseUrl, fromDist, ownerId, require } from "./lib/bench-env.mjs";
+import { JWT_SECRET, REDIS_URL, RUNTIME_ROLE, TENANTS, databaseUrl, fromDist, ownerId, require } from "./lib/bench-env.mjs";
 import { loadDataset } from "./lib/dataset.mjs";
 import { measureEventLatency } from "./lib/event-latency.mjs";
 import { checkOnce, load } from "./lib/load.mjs";
-import { LARGE_TENANT_SCENARIOS, SPELLINGS } from "./lib/scenarios.mjs";
+import { LARGE_TENANT_SCENARIOS, spells } from "./lib/scenarios.mjs";
+import { applyEqualWorkFunctions } from "./lib/equal-work.mjs";
+import { ratiosOf, summarizeRounds } from "./lib/rounds.mjs";
 import { startProfiling, summarize } from "./lib/profile.mjs";
 import { killChildren, startTarget } from "./lib/targets.mjs";
+import { freePort } from "./lib/ports.mjs";
 
 const env = process.env;
 const seconds = Number(env.BENCH_SECONDS ?? 10);
@@ -22,10 +27,15 @@ const warmup = Number(env.BENCH_WARMUP_SECONDS ?? Math.min(2, seconds));
 const connections = Number(env.BENCH_CONNECTIONS ?? 16);
 const list = (value, fallback) => (value ?? fallback).split(",").map((s) => s.trim()).filter(Boolean);
 const scenarios = list(env.BENCH_SCENARIOS, "list,detail,entities,capture,mixed");
-const targets = list(env.BENCH_TARGETS, "service,postgraphile,raw");
+// postgraphile: the equal-work peer (captureLead & co. in PL/pgSQL); postgraphile-crud: its bare CRUD writes.
+const targets = list(env.BENCH_TARGETS, "service,postgraphile,postgraphile-crud,raw");
+const rounds = Number(env.BENCH_ROUNDS ?? 3);
+/** Targets served by another target's process: the bare-CRUD peer is the same PostGraphile server. */
+const PROCESS_OF = { "postgraphile-crud": "postgraphile" };
+const processOf = (target) => PROCESS_OF[target] ?? target;
 const profiled = env.BENCH_PROFILE === "0" ? [] : list(env.BENCH_PROFILE, scenarios.join(","));
 const starts = Number(env.BENCH_STARTS ?? 3);
-const deadlineSeconds = Number(env.BENCH_DEADLINE_SECONDS ?? 570);
+const deadlineSeconds = Number(env.BENCH_DEADLINE_SECONDS ?? 1500);
 
 // The whole run must end (and leave no process behind) within the deadline.
 setTimeout(() => {
@@ -41,8 +51,6 @@ const largeToken = await mintToken({ secret: JWT_SECRET, tenantId: TENANTS.D, us
 const needsLargeTenant = scenarios.some((s) => LARGE_TENANT_SCENARIOS.includes(s));
 const tokenFor = (scenario) => (LARGE_TENANT_SCENARIOS.includes(scenario) ? largeToken : token);
 const connectionsFor = (scenario) => (scenario === "import" ? Number(env.BENCH_IMPORT_CONNECTIONS ?? 2) : connections);
-/** The new scenarios are the service's own operations: the peers have no spelling of them. */
-const spelled = (target, scenario) => scenario === "mixed" || typeof SPELLINGS[target]?.[scenario] === "function";
 const { Client } = require("pg");
 const db = new Client({ connectionString: databaseUrl() });
 try {
@@ -85,43 +93,75 @@ if (env.BENCH_RESEED !== "0") {
   console.log(`data set restored in ${Math.round(performance.now() - t0)} ms (BENCH_RESEED=0 skips this)`);
 }
 await tidy();
+// The PostGraphile peer's equal-work mutations, for a database seeded before they existed (idempotent).
+await applyEqualWorkFunctions(db, RUNTIME_ROLE);
 
-const results = { date: new Date().toISOString(), machine, seconds, warmupSeconds: warmup, connections, scenarios: {}, memory: {}, startToReady: null, events: null, profiles: {} };
+const results = { date: new Date().toISOString(), machine, seconds, warmupSeconds: warmup, connections, rounds, scenarios: {}, ratios: {}, cpuRatios: {}, memory: {}, startToReady: null, events: null, profiles: {} };
 const line = (scenario, name, f) =>
   console.log(
-    `${scenario.padEnd(9)} ${name.padEnd(13)} ${String(f.requestsPerSecond).padStart(6)} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  ` +
+    `${scenario.padEnd(9)} ${name.padEnd(22)} ${String(f.requestsPerSecond).padStart(6)} req/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms  ` +
       `${f.statementsPerRequest} SQL/req (${f.roundTripsPerRequest} round trips)  cpu ${f.serverCpuMsPerRequest} ms node + ${f.postgresCpuMsPerRequest} ms pg  errors ${f.errors}${f.firstError ? ` (${f.firstError.slice(0, 160)})` : ""}`,
   );
 
-let port = 4900;
-for (const name of targets) {
-  const target = await startTarget(name, { port: port++, statsPort: port++ });
-  console.log(`${name} ready in ${Math.round(target.startMs)} ms`);
-  try {
-    for (const scenario of scenarios) {
-      if (!spelled(name, scenario)) continue;
-      const as = tokenFor(scenario);
-      const at = connectionsFor(scenario);
+// Every target's process runs through the whole measurement (each one idles
+// while another is measured), so rounds can alternate without restarts and
+// the peak RSS is over every scenario. The service's outbox relay publishes
+// whatever outbox rows are written, the equal-work peers' too, as a relay
+// would have to for them.
+const WRITING = new Set(["capture", "import"]);
+const processes = {};
+const byName = {};
+try {
+  for (const name of targets) {
+    const proc = processOf(name);
+    if (!processes[proc]) {
+      processes[proc] = await startTarget(proc, { port: await freePort(), statsPort: await freePort() });
+      console.log(`${proc} ready in ${Math.round(processes[proc].startMs)} ms`);
+    }
+    byName[name] = { ...processes[proc], name };
+  }
+  for (const scenario of scenarios) {
+    const running = targets.filter((name) => spells(name, scenario)).map((name) => byName[name]);
+    if (running.length === 0) continue;
+    const as = tokenFor(scenario);
+    const at = connectionsFor(scenario);
+    for (const target of running) {
       await checkOnce(target, scenario, as);
       if (warmup > 0) await load(target, scenario, as, { seconds: warmup, connections: at });
-      const figures = await load(target, scenario, as, { seconds, connections: at });
-      if (scenario === "import") figures.rowsPerSecond = Math.round((figures.requests * 1000) / figures.seconds);
-      (results.scenarios[scenario] ??= {})[name] = { ...figures, connections: at };
-      line(scenario, name, figures);
-      if (scenario === "capture" || scenario === "import") await tidy();
+      if (WRITING.has(scenario)) await tidy();
     }
-    results.memory[name] = { peakRssMb: Math.round(target.memoryMb().peak) };
-  } finally {
-    await target.stop();
-    await tidy();
+    const measured = Object.fromEntries(running.map((target) => [target.name, []]));
+    for (let round = 0; round < rounds; round++) {
+      // Each round starts with the next target, so none always follows the same neighbour.
+      for (let k = 0; k < running.length; k++) {
+        const target = running[(k + round) % running.length];
+        const figures = await load(target, scenario, as, { seconds, connections: at });
+        measured[target.name].push(figures);
+        line(scenario, `${target.name} ${round + 1}/${rounds}`, figures);
+        if (WRITING.has(scenario)) await tidy();
+      }
+    }
+    for (const [name, roundsOfTarget] of Object.entries(measured)) {
+      const figure = summarizeRounds(roundsOfTarget);
+      if (scenario === "import") figure.rowsPerSecond = Math.round((figure.requests * 1000) / figure.seconds);
+      (results.scenarios[scenario] ??= {})[name] = { ...figure, connections: at };
+    }
+    const { ratios, cpu } = ratiosOf(results.scenarios[scenario]);
+    results.ratios[scenario] = ratios;
+    results.cpuRatios[scenario] = cpu;
+    console.log(`${scenario}: medians of ${rounds} rounds; req/s service over ${Object.entries(ratios).map(([n, r]) => `${n} ${r}x`).join(", ") || "nothing"}`);
   }
+  for (const [proc, target] of Object.entries(processes)) results.memory[proc] = { peakRssMb: Math.round(target.memoryMb().peak) };
+} finally {
+  await Promise.all(Object.values(processes).map((target) => target.stop()));
+  await tidy();
 }
 
 // Start to ready with the external database: spawn -> /ready 200, a few fresh starts.
 if (starts > 0) {
   const times = [];
   for (let k = 0; k < starts; k++) {
-    const target = await startTarget("service", { port: 4940, statsPort: 4941 });
+    const target = await startTarget("service", { port: await freePort(), statsPort: await freePort() });
     times.push(Math.round(target.startMs));
     await target.stop();
   }
@@ -135,7 +175,8 @@ if (starts > 0) {
 const eventRates = env.BENCH_EVENTS === "0" ? [] : list(env.BENCH_EVENT_RATES, "100,25").map(Number);
 for (const rate of eventRates) {
   await tidy();
-  const e = await measureEventLatency({ token, subscribers: Number(env.BENCH_SUBSCRIBERS ?? 1000), rate, profile: profiled.includes("events") });
+  const ports = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const e = await measureEventLatency({ token, subscribers: Number(env.BENCH_SUBSCRIBERS ?? 1000), rate, profile: profiled.includes("events"), ports });
   (results.events ??= []).push(e);
   console.log(
     `events: ${e.subscribers} subscribers (${e.liveBeforeStart} live), ${e.achievedMutationsPerSecond} mutations/s for ${e.seconds} s: ` +
@@ -149,11 +190,12 @@ await tidy();
 
 // CPU profiles of the service, one per scenario, over the measured window only.
 for (const scenario of profiled.filter((p) => p !== "events")) {
-  const target = await startTarget("service", { port: 4944, statsPort: 4945, nodeArgs: ["--inspect=127.0.0.1:9339"] });
+  const inspectorPort = await freePort();
+  const target = await startTarget("service", { port: await freePort(), statsPort: await freePort(), nodeArgs: [`--inspect=127.0.0.1:${inspectorPort}`] });
   try {
     await checkOnce(target, scenario, tokenFor(scenario));
     if (warmup > 0) await load(target, scenario, tokenFor(scenario), { seconds: warmup, connections: connectionsFor(scenario) });
-    const profiler = await startProfiling(9339);
+    const profiler = await startProfiling(inspectorPort);
     const figures = await load(target, scenario, tokenFor(scenario), { seconds, connections: connectionsFor(scenario) });
     const summary = summarize(await profiler.stop(), figures.requests);
     results.profiles[scenario] = { requestsPerSecond: figures.requestsPerSecond, ...summary };
@@ -167,17 +209,30 @@ await db.end();
 results.totalSeconds = Math.round((performance.now() - runStarted) / 1000);
 
 // Report.
-const ratio = (a, b) => (a && b ? `${Math.round((a / b) * 100) / 100}x` : "n/a");
-const md = [`Run of ${results.date.slice(0, 16).replace("T", " ")} UTC, ${results.totalSeconds} s in all. Machine: ${machine}.`, `Each figure: ${seconds} s at ${connections} connections after a ${warmup} s warm-up, one target at a time.`, ""];
+const md = [
+  `Run of ${results.date.slice(0, 16).replace("T", " ")} UTC, ${results.totalSeconds} s in all. Machine: ${machine}.`,
+  `Each figure: the median of ${rounds} rounds of ${seconds} s at ${connections} connections, the targets taking turns round by round ` +
+    `(after a ${warmup} s warm-up each); "spread" is (max - min) / median of the rounds' req/s; ratios are median over median.`,
+  "",
+];
 for (const [scenario, byTarget] of Object.entries(results.scenarios)) {
-  md.push(`**${scenario}**`, "", "| target | req/s | p50 ms | p99 ms | SQL/req | round trips/req | server CPU ms/req | PostgreSQL CPU ms/req | errors |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  md.push(`**${scenario}**`, "", "| target | req/s | spread | req/s by round | p50 ms | p99 ms | SQL/req | round trips/req | server CPU ms/req | PostgreSQL CPU ms/req | errors |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const [name, f] of Object.entries(byTarget)) {
-    md.push(`| ${name} | ${f.requestsPerSecond} | ${f.p50Ms} | ${f.p99Ms} | ${f.statementsPerRequest} | ${f.roundTripsPerRequest} | ${f.serverCpuMsPerRequest} | ${f.postgresCpuMsPerRequest} | ${f.errors} |`);
+    const byRound = (f.rounds ?? []).map((r) => r.requestsPerSecond).join(" / ");
+    md.push(`| ${name} | ${f.requestsPerSecond} | ${f.spreadPercent ?? "n/a"}% | ${byRound} | ${f.p50Ms} | ${f.p99Ms} | ${f.statementsPerRequest} | ${f.roundTripsPerRequest} | ${f.serverCpuMsPerRequest} | ${f.postgresCpuMsPerRequest} | ${f.errors} |`);
   }
   const imported = byTarget.service?.rowsPerSecond;
   if (imported !== undefined) md.push("", `import: ${imported} rows/s at ${byTarget.service.connections} concurrent calls of 1,000 rows (p50 ${byTarget.service.p50Ms} ms a call).`);
-  const s = byTarget.service?.requestsPerSecond;
-  md.push("", `req/s service/PostGraphile ${ratio(s, byTarget.postgraphile?.requestsPerSecond)}, service/raw ${ratio(s, byTarget.raw?.requestsPerSecond)}.`, "");
+  const r = results.ratios[scenario] ?? {};
+  const c = results.cpuRatios[scenario] ?? {};
+  const named = (x, name) => (typeof x[name] === "number" ? `${x[name]}x` : "n/a");
+  const crud = "postgraphile-crud" in r ? `, service/PostGraphile bare CRUD ${named(r, "postgraphile-crud")}` : "";
+  md.push(
+    "",
+    `req/s service/PostGraphile ${named(r, "postgraphile")}${crud}, service/raw ${named(r, "raw")}; ` +
+      `server CPU per request service/PostGraphile ${named(c, "postgraphile")}, service/raw ${named(c, "raw")} (below 1: the service spends less).`,
+    "",
+  );
 }
 const mem = Object.entries(results.memory).map(([name, m]) => `${name} ${m.peakRssMb} MB`).join(", ");
 if (mem) md.push(`- Peak RSS (VmHWM) through the run: ${mem}.`);
@@ -205,7 +260,13 @@ writeFileSync(join(dir, "latest.json"), `${JSON.stringify(results, null, 2)}\n`)
 writeFileSync(join(dir, "latest.md"), `${report}\n`);
 // The README's latest figures, when the run covered everything (a partial run leaves them alone).
 const readme = join(import.meta.dirname, "README.md");
-const complete = targets.length === 3 && scenarios.length === 5 && results.events?.length && env.BENCH_README !== "0";
+const covers = (wanted, got) => wanted.every((x) => got.includes(x));
+const complete =
+  covers(["service", "postgraphile", "postgraphile-crud", "raw"], targets) &&
+  covers(["list", "detail", "entities", "capture", "mixed"], scenarios) &&
+  rounds >= 3 &&
+  results.events?.length &&
+  env.BENCH_README !== "0";
 if (complete && existsSync(readme)) {
   const text = readFileSync(readme, "utf8");
   const updated = text.replace(/(<!-- latest:start -->\n)[\s\S]*?(\n<!-- latest:end -->)/, `$1${report}$2`);

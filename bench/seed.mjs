@@ -7,6 +7,7 @@
 // Needs `npm run build` first.
 import { ADMIN_URL, DATABASE, RUNTIME_PASSWORD, RUNTIME_ROLE, RUNTIME_URL, databaseUrl, fromDist, require } from "./lib/bench-env.mjs";
 import { loadDataset, verifyDataset } from "./lib/dataset.mjs";
+import { applyEqualWorkFunctions } from "./lib/equal-work.mjs";
 
 const { migrate } = fromDist("infrastructure/prisma/migrator.js");
 const { ensureRuntimeRole } = fromDist("infrastructure/prisma/roles.js");
@@ -24,6 +25,8 @@ await migrate({ migrationUrl: databaseUrl(), runtimeUrl: RUNTIME_URL, log: (line
 const db = new Client({ connectionString: databaseUrl() });
 await db.connect();
 try {
+  // The PostGraphile peer's equal-work mutations (bench only, not a project migration).
+  await applyEqualWorkFunctions(db, RUNTIME_ROLE);
   await loadDataset(db, { large: process.env.BENCH_SEED_LARGE !== "0" });
   const tenants = await verifyDataset(db);
   console.log(`bench:seed: ${DATABASE} seeded and checked against the scoring rules in ${Math.round(performance.now() - started)} ms`);

@@ -3,7 +3,8 @@
 // CPU per request of the server's Node process and of PostgreSQL.
 import autocannon from "autocannon";
 import { bodyFor } from "./scenarios.mjs";
-import { postgresCpuMs, processCpuMs } from "./proc.mjs";
+import { DATABASE } from "./bench-env.mjs";
+import { backendCpuSince, postgresBackendCpuMs, processCpuMs } from "./proc.mjs";
 
 const post = (target, token, body) =>
   fetch(target.url, {
@@ -26,7 +27,7 @@ export async function load(target, scenario, token, { seconds, connections }) {
   let failed = 0;
   let firstError = null;
   const before = await target.stats();
-  const cpuBefore = { node: processCpuMs(target.pid), pg: postgresCpuMs(), bench: process.cpuUsage() };
+  const cpuBefore = { node: processCpuMs(target.pid), pg: postgresBackendCpuMs(DATABASE), bench: process.cpuUsage() };
   const result = await autocannon({
     url: target.url,
     connections,
@@ -46,7 +47,7 @@ export async function load(target, scenario, token, { seconds, connections }) {
     ],
   });
   const bench = process.cpuUsage(cpuBefore.bench);
-  const cpu = { node: processCpuMs(target.pid) - cpuBefore.node, pg: postgresCpuMs() - cpuBefore.pg, bench: (bench.user + bench.system) / 1000 };
+  const cpu = { node: processCpuMs(target.pid) - cpuBefore.node, pg: backendCpuSince(cpuBefore.pg, postgresBackendCpuMs(DATABASE)), bench: (bench.user + bench.system) / 1000 };
   const after = await target.stats();
   const completed = result.requests.total || 1;
   const per = (x) => Math.round((x / completed) * 100) / 100;

@@ -2,6 +2,8 @@
 // database, runtime role and RLS policies, with the tenant taken from the
 // same JWT: pgSettings sets app.current_tenant_id per transaction, as the
 // service's set_config does. The peer the subgraph is measured against.
+// Schema bench_api holds its equal-work writes (bench/sql/postgraphile-equal-work.sql:
+// captureLead, logLeadActivity, tagLead as PL/pgSQL functions, exposed as mutations).
 if (!Promise.withResolvers) {
   // Node 20 lacks it; PostGraphile 5 needs it or every connection is null (STACK.md).
   Promise.withResolvers = function withResolvers() {
@@ -20,14 +22,15 @@ const { grafserv } = await import("postgraphile/grafserv/node");
 const secret = new TextEncoder().encode(process.env.JWT_SECRET);
 const preset = {
   extends: [PostGraphileAmberPreset],
-  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ["public"], poolMaxSize: Number(process.env.DATABASE_POOL_MAX ?? 10) })],
+  pgServices: [makePgService({ connectionString: process.env.DATABASE_URL, schemas: ["public", "bench_api"], poolMaxSize: Number(process.env.DATABASE_POOL_MAX ?? 10) })],
   grafserv: { graphqlPath: "/graphql", websockets: false },
   grafast: {
     explain: false,
     async context(requestContext) {
       const header = requestContext.node?.req?.headers?.authorization ?? "";
       const { payload } = await jwtVerify(header.replace(/^Bearer /, ""), secret, { algorithms: ["HS256"] });
-      return { pgSettings: { "app.current_tenant_id": String(payload.tenant_id) } };
+      // The user id too, as PostGraphile users pass JWT claims: the equal-work writes record it as the events' actor.
+      return { pgSettings: { "app.current_tenant_id": String(payload.tenant_id), "app.current_user_id": String(payload.sub ?? "") } };
     },
   },
 };

@@ -30,6 +30,38 @@ export function postgresCpuMs() {
   return total;
 }
 
+/**
+ * CPU used so far by each PostgreSQL backend serving `database` (the process
+ * title names it: "postgres: <user> <database> <client> <state>"), by pid, in ms.
+ * On a machine other engineers load, the machine-wide sum moves with their
+ * work and drops when their backends exit; the backends of the bench database
+ * are the benchmarked servers' own (pooled, so they outlive a measured window).
+ * Background work (WAL writer, checkpointer, autovacuum) is not counted.
+ */
+export function postgresBackendCpuMs(database) {
+  const byPid = new Map();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = statOf(entry);
+    if (stat?.comm !== "postgres") continue;
+    let title = "";
+    try {
+      title = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
+    } catch {
+      continue;
+    }
+    if (title.split(" ")[2] === database) byPid.set(entry, stat.cpuMs);
+  }
+  return byPid;
+}
+
+/** CPU the backends of `database` used between two postgresBackendCpuMs samples (a backend born in between counts whole). */
+export function backendCpuSince(before, after) {
+  let total = 0;
+  for (const [pid, cpuMs] of after) total += cpuMs - (before.get(pid) ?? 0);
+  return total;
+}
+
 /** Peak (VmHWM) and current (VmRSS) resident memory of a process, in MB. */
 export function memoryMb(pid) {
   try {

@@ -17,10 +17,12 @@ const now = () => new Date().toISOString();
 
 // Writes of the mixed scenario: numbered per target across warm-up and run, so
 // every write is a real change (a new activity, or a tag the lead lacks).
-const writes = { service: 0, postgraphile: 0, raw: 0 };
+// Each target tags with its own prefix, so no target finds its tag already set by another.
+const writes = { service: 0, postgraphile: 0, "postgraphile-crud": 0, raw: 0 };
+const TAG_PREFIX = { service: "s", postgraphile: "p", "postgraphile-crud": "c", raw: "r" };
 function nextWrite(target) {
   const w = writes[target]++;
-  return { w, leadId: someLead(w + 5000), kind: w % 2 ? "tag" : "activity", tag: `${target[0]}-w${w}` };
+  return { w, leadId: someLead(w + 5000), kind: w % 2 ? "tag" : "activity", tag: `${TAG_PREFIX[target]}-w${w}` };
 }
 
 // Increment 2a. import: 1,000 new rows per call (addresses unique per run, tidied after);
@@ -102,13 +104,38 @@ const postgraphile = {
     query: ENTITIES_DOCUMENT,
     variables: Object.fromEntries(ownerIds().map((id, k) => [`u${k}`, id])),
   }),
+  // Equal work: captureLead, logLeadActivity and tagLead as PL/pgSQL functions
+  // (bench/sql/postgraphile-equal-work.sql) doing what the service's commands do.
   capture: () => ({
-    // A bare insert: the client supplies id, score and timestamps; no outbox, no scoring.
+    query: `mutation($i: CaptureLeadInput!) { captureLead(input: $i) { result { rowId score version } } }`,
+    variables: { i: { name: "Bench Lead", email: email(), source: "WEBSITE_FORM" } },
+  }),
+  write: () => {
+    const { w, leadId, kind, tag } = nextWrite("postgraphile");
+    return kind === "tag"
+      ? { query: `mutation($i: TagLeadInput!) { tagLead(input: $i) { result { rowId version } } }`, variables: { i: { leadId, tags: [tag] } } }
+      : {
+          query: `mutation($i: LogLeadActivityInput!) { logLeadActivity(input: $i) { result { rowId } } }`,
+          variables: { i: { leadId, type: "CALL", summary: `bench write ${w}` } },
+        };
+  },
+};
+
+/**
+ * PostGraphile's bare CRUD, reported beside the equal-work peer: the insert and
+ * update mutations it generates, doing less than the service's commands.
+ * Reads are the same as the equal-work peer's, so only capture and mixed run.
+ */
+const postgraphileCrud = {
+  list: postgraphile.list,
+  detail: postgraphile.detail,
+  capture: () => ({
+    // A bare insert: the client supplies id, score and timestamps; no outbox, no scoring, no normalised email.
     query: `mutation($lead: LeadInput!) { createLead(input: {lead: $lead}) { lead { rowId score version } } }`,
     variables: { lead: { tenantId: TENANTS.A, rowId: randomUUID(), name: "Bench Lead", email: email(), source: "WEBSITE_FORM", status: "NEW", score: 20, tags: [], version: 1, createdAt: now(), updatedAt: now() } },
   }),
   write: () => {
-    const { w, leadId, kind, tag } = nextWrite("postgraphile");
+    const { w, leadId, kind, tag } = nextWrite("postgraphile-crud");
     return kind === "tag"
       ? {
           // Replaces the tags (PostGraphile's CRUD cannot append without reading first).
@@ -134,7 +161,15 @@ const raw = {
   },
 };
 
-export const SPELLINGS = { service, postgraphile, raw };
+export const SPELLINGS = { service, postgraphile, "postgraphile-crud": postgraphileCrud, raw };
+/** Targets that run only some of the scenarios they can spell. */
+const ONLY = { "postgraphile-crud": ["capture", "mixed"] };
+
+/** Whether a target runs a scenario: the service's own operations (import, search...) have no spelling in the peers. */
+export function spells(target, scenario) {
+  if (ONLY[target] && !ONLY[target].includes(scenario)) return false;
+  return scenario === "mixed" || typeof SPELLINGS[target]?.[scenario] === "function";
+}
 
 /** The body of request number i of a scenario, for a target. */
 export function bodyFor(target, scenario, i) {

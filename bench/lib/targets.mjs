@@ -12,6 +12,15 @@ const COMMANDS = {
   raw: [join(import.meta.dirname, "raw-sql-server.mjs")],
 };
 
+/**
+ * The service starts as the Dockerfile and `npm start` start it in production
+ * (docs/operations.md, "Memory"): V8's old generation capped at 192 MB and two
+ * malloc arenas. BENCH_SERVICE_START=plain measures a bare `node dist/main.js`.
+ * The peers run with Node's defaults.
+ */
+const productionStart = () =>
+  process.env.BENCH_SERVICE_START === "plain" ? { nodeArgs: [], env: {} } : { nodeArgs: ["--max-old-space-size=192"], env: { MALLOC_ARENA_MAX: "2" } };
+
 /** Every child still running: killed when the benchmark ends, however it ends. */
 const children = new Set();
 export function killChildren() {
@@ -34,7 +43,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = [] }) {
   const started = performance.now();
-  const child = spawn(process.execPath, [...nodeArgs, "--require", counter, ...COMMANDS[name]], {
+  const start = name === "service" ? productionStart() : { nodeArgs: [], env: {} };
+  const child = spawn(process.execPath, [...start.nodeArgs, ...nodeArgs, "--require", counter, ...COMMANDS[name]], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,
@@ -47,6 +57,7 @@ export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = 
       DATABASE_URL: RUNTIME_URL,
       DATABASE_POOL_MAX: "10",
       JWT_SECRET,
+      ...start.env,
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -84,7 +95,17 @@ export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = 
     pid: child.pid,
     url: `http://127.0.0.1:${port}${name === "raw" ? "/" : "/graphql"}`,
     startMs,
-    stats: async () => (await fetch(`http://127.0.0.1:${statsPort}/`)).json(),
+    /** The statement counters; retried, as a loaded machine sometimes resets the connection. */
+    stats: async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await (await fetch(`http://127.0.0.1:${statsPort}/`)).json();
+        } catch (error) {
+          if (attempt >= 3 || child.exitCode !== null) throw error;
+          await sleep(250);
+        }
+      }
+    },
     memoryMb: () => memoryMb(child.pid),
     errorLogs,
     /** SIGTERM, then SIGKILL if it has not exited within 10 s. */

@@ -32,7 +32,7 @@ export function postgresCpuMs() {
 
 /**
  * CPU used so far by each PostgreSQL backend serving `database` (the process
- * title names it: "postgres: <user> <database> <client> <state>"), by pid, in ms.
+ * title names it: "postgres: [cluster: ]<user> <database> <client> <state>"), by pid, in ms.
  * On a machine other engineers load, the machine-wide sum moves with their
  * work and drops when their backends exit; the backends of the bench database
  * are the benchmarked servers' own (pooled, so they outlive a measured window).
@@ -50,7 +50,8 @@ export function postgresBackendCpuMs(database) {
     } catch {
       continue;
     }
-    if (title.split(" ")[2] === database) byPid.set(entry, stat.cpuMs);
+    // Debian's clusters put their name first: "postgres: 15/main: <user> <database> ...".
+    if (/^postgres: (?:\S+: )?\S+ (\S+) /.exec(title)?.[1] === database) byPid.set(entry, stat.cpuMs);
   }
   return byPid;
 }

@@ -242,7 +242,8 @@ for (const e of results.events ?? []) {
     `- Event delivery, ${e.subscribers} graphql-ws subscribers split over 2 instances sharing Redis, ${e.achievedMutationsPerSecond} logLeadActivity/s on instance A ` +
       `for ${e.seconds} s after a ${e.warmupSeconds} s warm-up: subscriber receipt - mutation response p50 ${e.p50Ms} ms, p99 ${e.p99Ms} ms ` +
       `(A ${e.byInstance.A?.p99Ms} / B ${e.byInstance.B?.p99Ms} ms p99); receipt - mutation request p50 ${e.fromRequest.p50Ms} ms, p99 ${e.fromRequest.p99Ms} ms; ` +
-      `${e.delivered} delivered, ${e.lost} lost, ${e.duplicates} duplicates; the mutations themselves p50 ${e.mutationP50Ms} ms / p99 ${e.mutationP99Ms} ms, ${e.failedMutations} failed.`,
+      `${e.delivered} delivered, ${e.lost} lost, ${e.duplicates} duplicates; the mutations themselves p50 ${e.mutationP50Ms} ms / p99 ${e.mutationP99Ms} ms, ${e.failedMutations} failed` +
+      (e.peakRssMbByInstance ? `; peak RSS A ${e.peakRssMbByInstance.A} MB / B ${e.peakRssMbByInstance.B} MB.` : "."),
   );
 }
 if (results.events?.length) md.push(`- Service start to ready with Redis: ${results.events[0].startToReadyWithRedisMs} ms.`);

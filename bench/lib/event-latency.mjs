@@ -157,6 +157,8 @@ export async function measureEventLatency({ token, subscribers, rate, profile = 
       startToReadyWithRedisMs: Math.round(a.startMs),
       instanceAErrors: a.errorLogs.slice(0, 2),
       cpuProfileOfInstanceA: cpuProfile,
+      // Memory with half the subscribers each (issue 15: peak RSS through the whole run).
+      peakRssMbByInstance: { A: Math.round(instances[0].memoryMb().peak), B: Math.round(instances[1].memoryMb().peak) },
     };
   } finally {
     await Promise.all(

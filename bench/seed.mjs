@@ -3,7 +3,8 @@
 // the deterministic data set of lib/dataset.mjs: tenant A with 10,000 leads
 // (all statuses and sources, 50 owners, tags, values) and 50,000 activities,
 // tenants B and C with 1,000 leads each, and tenant D with 100,000 (the
-// search and duplicates scenarios of increment 2a; BENCH_SEED_LARGE=0 leaves it out).
+// search and duplicates scenarios of increment 2a; BENCH_SEED_LARGE=0 leaves it out),
+// and the PostGraphile peer's equal-work mutations (bench/sql/postgraphile-equal-work.sql).
 // Needs `npm run build` first.
 import { ADMIN_URL, DATABASE, RUNTIME_PASSWORD, RUNTIME_ROLE, RUNTIME_URL, databaseUrl, fromDist, require } from "./lib/bench-env.mjs";
 import { loadDataset, verifyDataset } from "./lib/dataset.mjs";

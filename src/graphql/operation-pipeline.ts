@@ -115,7 +115,7 @@ export class OperationPipeline {
     return createRequestContext(this.services, auth, requestId);
   }
 
-  /** Where the operation reads: a mutation's answer from the primary, a read's from one read-only transaction. */
+  /** Where the operation reads: a mutation's answer from the primary, a read's from one connection, read-only. */
   begin(context: RequestContext, type: OperationTypeNode | undefined): void {
     if (type === "mutation") context.readYourWrites = true;
     else if ((type === "query" || type === "subscription") && context.auth.kind === "authenticated") {
@@ -123,7 +123,7 @@ export class OperationPipeline {
     }
   }
 
-  /** Ends what `begin` opened; the read-only transaction's COMMIT need not delay the answer. */
+  /** Ends what `begin` opened: the connection goes back to the pool. */
   end(context: RequestContext): void {
     void context.readSession?.close();
   }

@@ -22,10 +22,10 @@ export function observabilityPlugin(schema: GraphQLSchema, metrics: Metrics, log
     async requestDidStart({ contextValue }) {
       const started = process.hrtime.bigint();
       const auth = contextValue.auth;
-      const log = logger.child({
-        requestId: contextValue.requestId,
-        tenant: auth.kind === "authenticated" ? auth.principal.tenantId : undefined,
-      });
+      // The per-request line is info: below that level (production runs at warn) no child logger is built per request.
+      const log = logger.isLevelEnabled("info")
+        ? logger.child({ requestId: contextValue.requestId, tenant: auth.kind === "authenticated" ? auth.principal.tenantId : undefined })
+        : null;
       let operation = "other";
       let type = "unknown";
       return {
@@ -39,7 +39,7 @@ export function observabilityPlugin(schema: GraphQLSchema, metrics: Metrics, log
           const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
           const codes = errors.map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
           for (const code of codes) metrics.errors.inc({ code });
-          log.info({ operation, type, durationMs: Math.round(seconds * 1000), errors: codes.length ? codes : undefined }, "graphql request");
+          log?.info({ operation, type, durationMs: Math.round(seconds * 1000), errors: codes.length ? codes : undefined }, "graphql request");
         },
       };
     },

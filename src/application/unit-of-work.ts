@@ -1,4 +1,5 @@
 import type { LeadEvent } from "../domain/lead/events";
+import type { Lead } from "../domain/lead/lead";
 import type { LeadRepository } from "../domain/lead/lead-repository";
 import type { LeadView } from "./lead-view";
 
@@ -13,6 +14,12 @@ export interface EventOutbox {
 export interface TenantTransaction {
   leads: LeadRepository;
   outbox: EventOutbox;
+  /**
+   * Inserts a new lead and appends its events to the outbox as one step, or
+   * neither: throws LeadAlreadyExistsError (with the holder's id) if another
+   * lead of the tenant holds the address, also one a racing transaction commits.
+   */
+  addNewLead(lead: Lead, events: LeadEvent[], leadAfter: LeadView): Promise<void>;
 }
 
 /**

@@ -24,7 +24,7 @@ export interface RequestContext {
   services: ApiServices;
   /** Set for mutations: everything the request reads comes from the primary. */
   readYourWrites: boolean;
-  /** Set for query operations: all reads of the request share one transaction. */
+  /** Set for query operations: all reads of the request share one connection. */
   readSession: RequestReadSession | null;
   /** Per-request batching, bound to the caller's tenant; made on first use. */
   loaders: RequestLoaders | null;

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import type { Logger } from "../infrastructure/logger";
 import type { RequestContext } from "./context";
+import type { DirectExecutor } from "./direct-execution";
 import type { RequestGuard } from "./request-guard";
 
 /** What the handler needs around Apollo: CORS and the per-request context. */
@@ -13,6 +14,8 @@ export interface GraphqlHttpOptions {
   logger: Logger;
   /** Rate limits and idempotency keys: may answer instead of executing. */
   guard: RequestGuard;
+  /** Answers the plain request without Apollo's pipeline (null: Apollo answers). */
+  direct?: DirectExecutor;
 }
 
 /** A client error before GraphQL is reached, answered in GraphQL's error shape. */
@@ -49,20 +52,14 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = req.method === "POST" ? await readBody(req, options.maxBodyBytes) : undefined;
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-    }
     const url = req.url ?? "";
     const query = url.indexOf("?");
     const method = req.method ?? "GET";
     const search = query === -1 ? "" : url.slice(query);
     const context = await options.contextOf(req);
-    const response = await options.guard({ method, search, headers: req.headers, body, context }, () =>
-      apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method, headers, search, body },
-        context: async () => context,
-      }),
+    const response = await options.guard(
+      { method, search, headers: req.headers, body, context },
+      () => options.direct?.({ method, headers: req.headers, body, context }) ?? viaApollo(req, method, search, body, context),
     );
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
@@ -72,6 +69,14 @@ export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  function viaApollo(req: IncomingMessage, method: string, search: string, body: unknown, context: RequestContext) {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+    }
+    return apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method, headers, search, body }, context: async () => context });
   }
 }
 

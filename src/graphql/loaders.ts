@@ -15,7 +15,7 @@ interface ParentKey<A> {
 
 /**
  * A loader for a field that takes arguments: keys with the same arguments are
- * fetched together in one statement, all groups of a tick in one transaction.
+ * fetched together in one statement, all groups of a tick on one connection.
  */
 function perParentLoader<A, V>(
   reads: TenantReads,

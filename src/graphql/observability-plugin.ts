@@ -16,30 +16,50 @@ export function operationLabel(schema: GraphQLSchema, operation: OperationDefini
   return name && root?.getFields()[name] ? name : "other";
 }
 
+/** What is recorded of one request, whichever way it was executed (Apollo, or the direct path). */
+export interface RequestObservation {
+  /** The operation once resolved (the label and type of the metrics). */
+  resolved(operation: OperationDefinitionNode | undefined | null): void;
+  /** The answer's error codes; records the duration, the codes and the log line. */
+  finished(codes: string[]): void;
+}
+
 /** One log line and one histogram sample per request; error codes counted. */
+export function observeRequest(schema: GraphQLSchema, metrics: Metrics, logger: Logger, contextValue: RequestContext): RequestObservation {
+  const started = process.hrtime.bigint();
+  const auth = contextValue.auth;
+  // The per-request line is info: below that level (production runs at warn) no child logger is built per request.
+  const log = logger.isLevelEnabled("info")
+    ? logger.child({ requestId: contextValue.requestId, tenant: auth.kind === "authenticated" ? auth.principal.tenantId : undefined })
+    : null;
+  let operation = "other";
+  let type = "unknown";
+  return {
+    resolved(resolved) {
+      operation = operationLabel(schema, resolved);
+      type = resolved?.operation ?? "unknown";
+    },
+    finished(codes) {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      metrics.requestDuration.observe({ operation, type }, seconds);
+      for (const code of codes) metrics.errors.inc({ code });
+      log?.info({ operation, type, durationMs: Math.round(seconds * 1000), errors: codes.length ? codes : undefined }, "graphql request");
+    },
+  };
+}
+
+/** The observation of Apollo's (HTTP) requests. */
 export function observabilityPlugin(schema: GraphQLSchema, metrics: Metrics, logger: Logger): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
-      const started = process.hrtime.bigint();
-      const auth = contextValue.auth;
-      const log = logger.child({
-        requestId: contextValue.requestId,
-        tenant: auth.kind === "authenticated" ? auth.principal.tenantId : undefined,
-      });
-      let operation = "other";
-      let type = "unknown";
+      const observation = observeRequest(schema, metrics, logger, contextValue);
       return {
-        async didResolveOperation({ operation: resolved }) {
-          operation = operationLabel(schema, resolved);
-          type = resolved?.operation ?? "unknown";
+        async didResolveOperation({ operation }) {
+          observation.resolved(operation);
         },
         async willSendResponse({ response }) {
-          const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-          metrics.requestDuration.observe({ operation, type }, seconds);
           const errors = response.body.kind === "single" ? (response.body.singleResult.errors ?? []) : [];
-          const codes = errors.map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
-          for (const code of codes) metrics.errors.inc({ code });
-          log.info({ operation, type, durationMs: Math.round(seconds * 1000), errors: codes.length ? codes : undefined }, "graphql request");
+          observation.finished(errors.map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
         },
       };
     },

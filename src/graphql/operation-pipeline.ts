@@ -4,9 +4,7 @@ import {
   getVariableValues,
   GraphQLError,
   NoSchemaIntrospectionCustomRule,
-  parse,
   specifiedRules,
-  validate,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -18,6 +16,7 @@ import type { AuthState } from "../infrastructure/auth/principal";
 import type { Logger } from "../infrastructure/logger";
 import { RequestReadSession } from "../infrastructure/read-store/request-read-session";
 import { createRequestContext, type ApiServices, type RequestContext } from "./context";
+import { DocumentCache } from "./document-cache";
 import { createErrorFormatter } from "./errors";
 import { createQueryLimiter, DEFAULT_QUERY_LIMITS, type QueryLimits } from "./query-limits";
 
@@ -64,6 +63,8 @@ export class OperationPipeline {
   readonly checkLimits: ReturnType<typeof createQueryLimiter>;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   private readonly services: ApiServices;
+  /** Parse and validation (with every rule above) once per document text. */
+  private readonly documents: DocumentCache;
 
   constructor(options: OperationPipelineOptions) {
     this.schema = options.schema;
@@ -71,6 +72,7 @@ export class OperationPipeline {
     this.validationRules = options.production ? [NoSchemaIntrospectionCustomRule] : [];
     this.checkLimits = createQueryLimiter(options.schema, options.limits ?? DEFAULT_QUERY_LIMITS);
     this.formatError = createErrorFormatter((error) => options.logger.error({ err: error }, "unexpected error in a resolver"));
+    this.documents = new DocumentCache(options.schema, [...specifiedRules, ...this.validationRules]);
   }
 
   /**
@@ -85,15 +87,10 @@ export class OperationPipeline {
     const operationName = typeof request.operationName === "string" ? request.operationName : undefined;
     const variables = request.variables ?? {};
     if (typeof variables !== "object" || Array.isArray(variables)) return [coded("`variables` must be an object.", "BAD_REQUEST")];
-    let document: DocumentNode;
-    try {
-      document = parse(request.query);
-    } catch (error) {
-      const syntax = error instanceof GraphQLError ? error : undefined;
-      return [coded(syntax?.message ?? "Syntax Error", "GRAPHQL_PARSE_FAILED", syntax)];
-    }
-    const invalid = validate(this.schema, document, [...specifiedRules, ...this.validationRules]);
-    if (invalid.length) return invalid.map((error) => coded(error.message, "GRAPHQL_VALIDATION_FAILED", error));
+    const checked = this.documents.check(request.query);
+    if (!checked.document) return [coded(checked.syntaxError?.message ?? "Syntax Error", "GRAPHQL_PARSE_FAILED", checked.syntaxError)];
+    if (checked.validationErrors) return checked.validationErrors.map((error) => coded(error.message, "GRAPHQL_VALIDATION_FAILED", error));
+    const document: DocumentNode = checked.document;
     const operation = getOperationAST(document, operationName);
     if (!operation) {
       return [coded(operationName ? `Unknown operation named "${operationName}".` : "Must provide operation name if query contains multiple operations.", "OPERATION_RESOLUTION_FAILURE")];
@@ -115,7 +112,7 @@ export class OperationPipeline {
     return createRequestContext(this.services, auth, requestId);
   }
 
-  /** Where the operation reads: a mutation's answer from the primary, a read's from one read-only transaction. */
+  /** Where the operation reads: a mutation's answer from the primary, a read's from one connection, read-only. */
   begin(context: RequestContext, type: OperationTypeNode | undefined): void {
     if (type === "mutation") context.readYourWrites = true;
     else if ((type === "query" || type === "subscription") && context.auth.kind === "authenticated") {
@@ -123,7 +120,7 @@ export class OperationPipeline {
     }
   }
 
-  /** Ends what `begin` opened; the read-only transaction's COMMIT need not delay the answer. */
+  /** Ends what `begin` opened: the connection goes back to the pool. */
   end(context: RequestContext): void {
     void context.readSession?.close();
   }

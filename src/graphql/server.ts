@@ -12,6 +12,7 @@ import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
+import { directExecutor } from "./direct-execution";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
 import type { RequestGuard } from "./request-guard";
@@ -102,6 +103,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   // One pipeline for both transports: the same parsing, validation, limits, contexts and error formatting.
   const pipeline = new OperationPipeline({ schema, services, production: options.production, logger });
+  const direct = directExecutor(pipeline, options.metrics, logger);
+  let draining = false;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });
   const wsCleanup = serveGraphqlWs(wsServer, pipeline, {
@@ -136,6 +139,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         async serverWillStart() {
           return {
             async drainServer() {
+              // From here Apollo answers every request (refusing them once stopped), as before.
+              draining = true;
               await wsCleanup.dispose();
             },
           };
@@ -163,6 +168,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxBodyBytes: MAX_BODY_BYTES,
     logger,
     guard: options.requestGuard,
+    direct: (request) => (draining ? null : direct(request)),
   });
   // Whatever fails in a probe answers without a stack.
   const internalError: ErrorRequestHandler = (error, _req, res, _next) => {

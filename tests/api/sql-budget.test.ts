@@ -66,6 +66,18 @@ describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config no
     expect(service.statements).toHaveLength(1);
   });
 
+  it("captures a lead with its event in 1 (the address lock, the lead and the outbox row together); a duplicate in 2", async () => {
+    const ownStatements = () => service.statements.filter((text) => !/crm_claim_outbox|crm_mark_outbox|published_at/i.test(text));
+    const input = aCapture();
+    service.statements.length = 0;
+    const lead = dataOf(await caller.gql(CAPTURE, { input })).captureLead;
+    expect(ownStatements()).toHaveLength(1);
+    service.statements.length = 0;
+    const again = await caller.gql(CAPTURE, { input });
+    expect(again.errors?.[0]).toMatchObject({ extensions: { code: "LEAD_ALREADY_EXISTS", existingLeadId: lead.id } });
+    expect(ownStatements()).toHaveLength(2);
+  });
+
   it("resolves 100 Lead and 100 User representations in a constant number", async () => {
     const ids = dataOf(await caller.gql(`{ leads(first: 50) { edges { node { id } } } }`)).leads.edges.map((e: any) => e.node.id);
     service.statements.length = 0;

@@ -7,8 +7,9 @@ import { RequestReadSession } from "../../src/infrastructure/read-store/request-
 import { pooledReads, type TenantReads } from "../../src/infrastructure/read-store/tenant-reads";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
-// The query side's way into PostgreSQL: node-postgres directly, one read-only
-// transaction per use with the tenant set transaction-locally.
+// The query side's way into PostgreSQL: node-postgres directly, each statement
+// one round trip in a read-only transaction of its own with the tenant set
+// transaction-locally (no BEGIN, no COMMIT, nothing left open in between).
 
 let database: TestDatabase;
 let admin: Client;
@@ -76,7 +77,46 @@ describe("pooledReads", () => {
     expect((await admin.query("SELECT count(*)::int AS n FROM lead")).rows[0].n).toBe(5);
   });
 
-  it("reports each statement it runs (not BEGIN, the tenant setting or COMMIT), parameters bound", async () => {
+  it("sends each statement with its tenant setting in one round trip, and leaves no transaction open in between", async () => {
+    const sent: unknown[] = [];
+    const client = await pool.connect();
+    const query = client.query.bind(client);
+    client.query = ((config: unknown, ...rest: unknown[]) => {
+      sent.push(config);
+      return (query as (...args: unknown[]) => unknown)(config, ...rest);
+    }) as typeof client.query;
+    client.release();
+    try {
+      const between = await reads.inTenant(tenantA, async (db) => {
+        const [{ pid }] = await db.rows<{ pid: number }>(Prisma.sql`SELECT pg_backend_pid() AS pid`);
+        // Between two statements of one use, the connection sits outside any transaction.
+        const seen = await admin.query("SELECT state, backend_xid, backend_xmin FROM pg_stat_activity WHERE pid = $1", [pid]);
+        const counted = await db.rows<{ n: number }>(countAllLeads);
+        return { state: seen.rows[0], counted };
+      });
+      expect(between.counted).toEqual([{ n: 3 }]);
+      expect(between.state).toEqual({ state: "idle", backend_xid: null, backend_xmin: null });
+      expect(sent).toHaveLength(2);
+    } finally {
+      const again = await pool.connect();
+      delete (again as { query?: unknown }).query; // back to the prototype's
+      again.release();
+    }
+  });
+
+  it("keeps pg's prepared statements straight when a statement fails to parse or to run", async () => {
+    const bad = Prisma.sql`SELECT no_such_column FROM lead WHERE tenant_id = ${tenantA}::uuid`;
+    await expect(reads.inTenant(tenantA, (db) => db.rows(bad))).rejects.toThrow(/no_such_column/);
+    await expect(reads.inTenant(tenantA, (db) => db.rows(bad))).rejects.toThrow(/no_such_column/);
+    const failsAtRun = Prisma.sql`SELECT 1 / (count(*)::int - count(*)::int) AS n FROM lead WHERE tenant_id = ${tenantA}::uuid`;
+    await expect(reads.inTenant(tenantA, (db) => db.rows(failsAtRun))).rejects.toThrow(/division by zero/);
+    await expect(reads.inTenant(tenantA, (db) => db.rows(failsAtRun))).rejects.toThrow(/division by zero/);
+    const good = Prisma.sql`SELECT count(*)::int AS n FROM lead WHERE tenant_id = ${tenantA}::uuid`;
+    for (let k = 0; k < 2; k++) expect(await reads.inTenant(tenantA, (db) => db.rows(good))).toEqual([{ n: 3 }]);
+    expect(pool.totalCount).toBe(1);
+  });
+
+  it("reports each statement it runs (not the tenant setting), parameters bound", async () => {
     const leadIds = (await admin.query("SELECT id FROM lead WHERE tenant_id = $1", [tenantA])).rows.map((row) => row.id);
     const byId = (id: string) => Prisma.sql`SELECT id FROM lead WHERE tenant_id = ${tenantA}::uuid AND id = ${id}::uuid`;
     const found = await reads.inTenant(tenantA, async (db) => [...(await db.rows(byId(leadIds[0]))), ...(await db.rows(byId(leadIds[1])))]);
@@ -87,19 +127,23 @@ describe("pooledReads", () => {
 });
 
 describe("RequestReadSession", () => {
-  it("runs every batch of a request in one transaction and ends it on close", async () => {
-    const session = new RequestReadSession(reads, tenantA);
-    const startedAt = Prisma.sql`SELECT now() AS at, pg_backend_pid() AS pid`;
-    const [first, second] = await Promise.all([
-      session.inTenant(tenantA, (db) => db.rows<{ at: Date; pid: number }>(startedAt)),
-      session.inTenant(tenantA, (db) => db.rows<{ at: Date; pid: number }>(startedAt)),
-    ]);
-    // now() is the transaction's start: equal only inside one transaction.
-    expect(second[0]).toEqual(first[0]);
-    await session.close();
-    expect(pool.idleCount).toBe(1);
-    const later = await reads.inTenant(tenantA, (db) => db.rows<{ at: Date }>(startedAt));
-    expect(later[0].at.getTime()).toBeGreaterThan(first[0].at.getTime());
+  it("runs every batch of a request on one connection, each seeing only the tenant, and returns it on close", async () => {
+    const twoConnections = createDatabasePool(database.runtimeUrl, { max: 2 });
+    const session = new RequestReadSession(pooledReads(twoConnections), tenantA);
+    const seen = Prisma.sql`SELECT pg_backend_pid() AS pid, (SELECT count(*)::int FROM lead) AS n`;
+    try {
+      const [first, second] = await Promise.all([
+        session.inTenant(tenantA, (db) => db.rows<{ pid: number; n: number }>(seen)),
+        session.inTenant(tenantA, (db) => db.rows<{ pid: number; n: number }>(seen)),
+      ]);
+      expect(second[0]).toEqual(first[0]);
+      expect(first[0].n).toBe(3);
+      expect(twoConnections.totalCount).toBe(1);
+      await session.close();
+      expect(twoConnections.idleCount).toBe(1);
+    } finally {
+      await closeDatabasePool(twoConnections);
+    }
   });
 
   it("sends another tenant's work to a transaction of its own", async () => {

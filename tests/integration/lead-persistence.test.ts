@@ -4,6 +4,7 @@ import { assignLead } from "../../src/application/commands/assign-lead";
 import { captureLead, type CaptureLeadInput } from "../../src/application/commands/capture-lead";
 import type { CommandDeps } from "../../src/application/commands/command-deps";
 import { tagLead } from "../../src/application/commands/tag-lead";
+import { updateLeadContact } from "../../src/application/commands/update-lead-contact";
 import type { UnitOfWork } from "../../src/application/unit-of-work";
 import { LeadAlreadyExistsError, VersionConflictError } from "../../src/domain/shared/domain-error";
 import type { PrismaClient } from "../../src/infrastructure/prisma/generated/client";
@@ -88,6 +89,35 @@ describe("email uniqueness", () => {
     const count = await scoped.inTenant(actor.tenantId, (db) => db.lead.count({ where: { tenantId: actor.tenantId } }));
     expect(count).toBe(1);
   });
+
+  it("holds between captures and contact updates claiming one address at once: one holder, the others LEAD_ALREADY_EXISTS", async () => {
+    const actor = anActor();
+    const movers = await Promise.all(Array.from({ length: 5 }, () => captureLead(deps, actor, aLeadInput())));
+    for (let round = 0; round < 3; round++) {
+      const email = `${randomUUID()}@example.com`;
+      const claims = await Promise.allSettled([
+        ...movers.map((lead) => updateLeadContact(deps, actor, { id: lead.id, email })),
+        ...Array.from({ length: 5 }, () => captureLead(deps, actor, aLeadInput(email))),
+      ]);
+      const won = claims.filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>[];
+      expect(won).toHaveLength(1);
+      for (const r of claims.filter((r) => r.status === "rejected") as PromiseRejectedResult[]) {
+        expect(r.reason).toBeInstanceOf(LeadAlreadyExistsError);
+        expect(r.reason.details.existingLeadId).toBe(won[0].value.id);
+      }
+      const holders = await scoped.inTenant(actor.tenantId, (db) => db.lead.count({ where: { tenantId: actor.tenantId, email } }));
+      expect(holders).toBe(1);
+    }
+  });
+
+  it("writes a refused capture's event nowhere", async () => {
+    const actor = anActor();
+    const email = `${randomUUID()}@example.com`;
+    const first = await captureLead(deps, actor, aLeadInput(email));
+    await expect(captureLead(deps, actor, aLeadInput(email))).rejects.toBeInstanceOf(LeadAlreadyExistsError);
+    const events = await scoped.inTenant(actor.tenantId, (db) => db.outboxEvent.findMany({ where: { tenantId: actor.tenantId } }));
+    expect(events.map((row) => [row.aggregateId, row.eventType])).toEqual([[first.id, "LeadCaptured"]]);
+  });
 });
 
 describe("the transactional outbox", () => {
@@ -120,6 +150,7 @@ describe("the transactional outbox", () => {
               },
               appendEach: (batches) => tx.outbox.appendEach(batches),
             },
+            addNewLead: tx.addNewLead,
           }),
         ),
     };

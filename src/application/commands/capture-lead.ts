@@ -6,7 +6,6 @@ import type { LeadSource } from "../../domain/lead/lead-status";
 import { Money } from "../../domain/lead/money";
 import { Phone } from "../../domain/lead/phone";
 import { TagSet } from "../../domain/lead/tag";
-import { LeadAlreadyExistsError } from "../../domain/shared/domain-error";
 import { parseUuid } from "../../domain/shared/identifier";
 import type { Actor } from "../actor";
 import { leadViewOf, type LeadView } from "../lead-view";
@@ -27,14 +26,11 @@ export interface CaptureLeadInput {
 
 export async function captureLead(deps: CommandDeps, actor: Actor, input: CaptureLeadInput): Promise<LeadView> {
   const captured = captureArgsOf(deps, actor, input);
-  return deps.unitOfWork.run(actor.tenantId, async ({ leads, outbox }) => {
-    // Fast path for the common duplicate; the unique index still decides races.
-    const existingLeadId = await leads.findIdByEmail(captured.email);
-    if (existingLeadId) throw new LeadAlreadyExistsError(existingLeadId);
+  return deps.unitOfWork.run(actor.tenantId, async ({ addNewLead }) => {
     const lead = Lead.capture(captured, changeFor(deps, actor));
-    await leads.add(lead);
     const view = leadViewOf(lead.state);
-    await outbox.append(lead.pullEvents(), view);
+    // The lead and its LeadCaptured event in one step; the unique address decides duplicates (LEAD_ALREADY_EXISTS).
+    await addNewLead(lead, lead.pullEvents(), view);
     return view;
   });
 }

@@ -8,8 +8,6 @@ export interface LeadRepository {
   findForUpdate(leadId: string): Promise<Lead | null>;
   /** The id of the lead holding this address in the tenant, if any. */
   findIdByEmail(email: Email): Promise<string | null>;
-  /** Inserts a new lead; throws LeadAlreadyExistsError if the email is taken in the tenant. */
-  add(lead: Lead): Promise<void>;
   /** One activity of the lead; null if the lead has none with that id (another lead's included). */
   findActivity(leadId: string, activityId: string): Promise<Activity | null>;
   /** Persists changes (and new, corrected and removed activities); throws VersionConflictError if the stored version moved. */

@@ -36,30 +36,6 @@ export class PrismaLeadRepository implements LeadRepository {
     return found[0]?.id ?? null;
   }
 
-  async add(lead: Lead): Promise<void> {
-    // The caller reserved the email through findIdByEmail; the unique index
-    // (tenant_id, email) stays the guarantee behind it. A bulk import does not
-    // take that reservation (a thousand advisory locks a call would crowd the
-    // lock table), so an address it committed meanwhile is a duplicate here
-    // too, not a unique-violation error.
-    const c = leadColumnsFromState(lead.state);
-    const inserted = await this.db.$executeRaw`
-      INSERT INTO lead (tenant_id, id, name, email, phone, company, source, status, score, estimated_value_minor,
-        estimated_value_currency, tags, lost_reason, owner_id, campaign_id, enrichment, activity_count, version,
-        created_at, updated_at, converted_at)
-      VALUES (${this.tenantId}::uuid, ${lead.id}::uuid, ${c.name}, ${c.email}, ${c.phone}, ${c.company}, ${c.source}, ${c.status},
-        ${c.score}, ${c.estimatedValueMinor}, ${c.estimatedValueCurrency}, ${c.tags}::text[], ${c.lostReason}, ${c.ownerId}::uuid,
-        ${c.campaignId}::uuid, ${jsonOrNull(c.enrichment)}::jsonb, ${c.activityCount}, ${c.version}, ${c.createdAt}::timestamptz,
-        ${c.updatedAt}::timestamptz, ${c.convertedAt}::timestamptz)
-      ON CONFLICT (tenant_id, email) DO NOTHING`;
-    if (inserted === 0) {
-      const holder = await this.db.$queryRaw<{ id: string }[]>`
-        SELECT id FROM lead WHERE tenant_id = ${this.tenantId}::uuid AND email = ${c.email}`;
-      throw new LeadAlreadyExistsError(holder[0]?.id ?? "");
-    }
-    await this.insertNewActivities(lead);
-  }
-
   async save(lead: Lead, loadedVersion: number): Promise<void> {
     const c = leadColumnsFromState(lead.state);
     const updated = await this.db.$executeRaw`

@@ -1,6 +1,7 @@
 import type { TenantTransaction, UnitOfWork } from "../../application/unit-of-work";
 import { PrismaEventOutbox } from "./prisma-event-outbox";
 import { PrismaLeadRepository } from "./prisma-lead-repository";
+import { insertNewLeadWithEvents } from "./prisma-new-lead";
 import { requestTransactionFor } from "./request-transaction";
 import type { TenantDb, TenantScopedPrisma } from "./tenant-db";
 
@@ -32,7 +33,13 @@ export class PrismaUnitOfWork implements UnitOfWork {
 
   private async inTransaction<T>(db: TenantDb, tenantId: string, work: (tx: TenantTransaction) => Promise<T>) {
     const outbox = new PrismaEventOutbox(db, tenantId);
-    const result = await work({ leads: new PrismaLeadRepository(db, tenantId), outbox });
+    const result = await work({
+      leads: new PrismaLeadRepository(db, tenantId),
+      outbox,
+      addNewLead: async (lead, events, leadAfter) => {
+        outbox.appended += await insertNewLeadWithEvents(db, tenantId, lead, events, leadAfter);
+      },
+    });
     return { result, outbox };
   }
 }

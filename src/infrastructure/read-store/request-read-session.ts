@@ -1,11 +1,11 @@
 import type { ReadDb, TenantReads } from "./tenant-reads";
 
 /**
- * One read transaction for a whole query request: every DataLoader batch of
- * the request reuses it, so the tenant is set once and BEGIN/COMMIT are paid
- * once instead of per batch. Opened on first use, committed by `close()`.
- * Only for read-only operations: a request holding this connection never
- * waits for a second one, so the pool cannot starve itself.
+ * One connection for a whole query request: every DataLoader batch of the
+ * request reuses it instead of checking one out per batch (each statement
+ * still carries its own tenant setting, see pooledReads). Taken on first use,
+ * returned by `close()`. Only for read-only operations: a request holding
+ * this connection never waits for a second one, so the pool cannot starve itself.
  */
 export class RequestReadSession implements TenantReads {
   private session: Promise<ReadDb> | null = null;
@@ -28,7 +28,7 @@ export class RequestReadSession implements TenantReads {
     return result;
   }
 
-  /** Ends the transaction (COMMIT) and returns the connection; resolves when done. */
+  /** Returns the connection to the pool; resolves when done. */
   async close(): Promise<void> {
     this.release();
     await this.finished?.catch(() => {});

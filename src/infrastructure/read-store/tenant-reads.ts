@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
-import type { Pool, PoolClient } from "pg";
+import pg, { type Pool, type PoolClient } from "pg";
 import type { Prisma } from "../prisma/generated/client";
+import { TenantScopedQuery } from "./tenant-scoped-query";
 import { readTypeParsers } from "./timestamp-parser";
 import { isUuid } from "../../domain/shared/identifier";
 
 /** A read statement, written with Prisma.sql (text with $n placeholders plus values). */
 export type ReadStatement = Prisma.Sql;
 
-/** One tenant's read-only transaction: statements in, rows out. */
+/** One tenant's reads: statements in, rows out; each statement sees only the tenant and cannot write. */
 export interface ReadDb {
   rows<R>(statement: ReadStatement): Promise<R[]>;
 }
@@ -15,9 +16,10 @@ export interface ReadDb {
 /** The query side's way into PostgreSQL: every read runs inside one tenant's transaction. */
 export interface TenantReads {
   /**
-   * Runs `work` in one read-only transaction whose tenant setting is made
-   * transaction-local, so a pooled connection never carries it into another
-   * tenant's work. Queries still name the tenant: RLS is the last line.
+   * Runs `work` on one connection, each statement in a read-only transaction
+   * of its own whose tenant setting is transaction-local, so a pooled
+   * connection never carries it into another tenant's work. Queries still
+   * name the tenant: RLS is the last line.
    */
   inTenant<T>(tenantId: string, work: (db: ReadDb) => Promise<T>): Promise<T>;
 }
@@ -30,28 +32,26 @@ export interface PooledReadsOptions {
 /**
  * The read side over node-postgres directly, on the same pool Prisma's
  * adapter writes through. Measured in bench/: an interactive Prisma
- * transaction with two reads costs 3 to 5 times the CPU of the same SQL here,
- * and opening the transaction and setting the tenant share one round trip.
+ * transaction with two reads costs 3 to 5 times the CPU of the same SQL here.
+ * Each statement is one round trip carrying its own tenant setting
+ * (TenantScopedQuery): no BEGIN or COMMIT, and no connection is ever parked
+ * inside a transaction, whatever `work` does between statements. Under READ
+ * COMMITTED (the default) a transaction gave each statement its own snapshot
+ * anyway, so the statements of one request see what they saw before.
  */
 export function pooledReads(pool: Pool, options: PooledReadsOptions = {}): TenantReads {
   const { onStatement } = options;
   return {
     async inTenant(tenantId, work) {
-      // Sent as text (BEGIN and the setting share one simple-protocol round trip), so it must be a UUID.
+      // Bound as a parameter, but refused early: a tenant that is not a UUID is a bug upstream.
       if (!isUuid(tenantId)) throw new Error("inTenant: the tenant id is not a UUID");
       const client = await pool.connect();
-      let reusable = true;
+      const state = { broken: false };
       try {
-        await client.query(`BEGIN READ ONLY; SELECT set_config('app.current_tenant_id', '${tenantId}', true)`);
-        const result = await work(readDbOn(client, onStatement));
-        await client.query("COMMIT");
-        return result;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => (reusable = false));
-        throw error;
+        return await work(readDbOn(client, tenantId, state, onStatement));
       } finally {
-        // A connection whose transaction state is unknown is closed, never reused.
-        client.release(!reusable);
+        // A connection that failed other than by PostgreSQL's answer (a lost socket) is closed, never reused.
+        client.release(state.broken);
       }
     },
   };
@@ -74,11 +74,24 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-function readDbOn(client: PoolClient, onStatement: PooledReadsOptions["onStatement"]): ReadDb {
+function readDbOn(client: PoolClient, tenantId: string, state: { broken: boolean }, onStatement: PooledReadsOptions["onStatement"]): ReadDb {
   return {
     async rows<R>(statement: ReadStatement): Promise<R[]> {
       const started = performance.now();
-      const result = await client.query({ name: statementName(statement.text), text: statement.text, values: statement.values, types: readTypeParsers });
+      const query = new TenantScopedQuery(
+        { name: statementName(statement.text), text: statement.text, values: statement.values, types: readTypeParsers },
+        tenantId,
+      );
+      let result: pg.QueryResult;
+      try {
+        result = await new Promise<pg.QueryResult>((resolve, reject) =>
+          client.query(query as unknown as pg.QueryConfig, (error: Error | null, answer: pg.QueryResult) => (error ? reject(error) : resolve(answer))),
+        );
+      } catch (error) {
+        // PostgreSQL's own error ends its implicit transaction at the Sync: the connection is clean.
+        if (!(error instanceof pg.DatabaseError)) state.broken = true;
+        throw error;
+      }
       onStatement?.(statement.text, performance.now() - started);
       return result.rows as R[];
     },

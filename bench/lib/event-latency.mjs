@@ -36,7 +36,8 @@ const EVENT_PORTS = process.env.BENCH_EVENT_PORTS?.split(",").map(Number);
 export async function measureEventLatency({ token, subscribers, rate, profile = false, ports = EVENT_PORTS ?? [4950, 4951, 4952, 4953] }) {
   const seconds = Number(process.env.BENCH_EVENT_SECONDS ?? 10);
   const warmupSeconds = Number(process.env.BENCH_EVENT_WARMUP_SECONDS ?? 3);
-  const env = { REDIS_URL };
+  // 500 clients connecting at once to one instance of a loaded machine: connection_init may take longer than the default 3 s.
+  const env = { REDIS_URL, WS_CONNECTION_INIT_TIMEOUT_MS: "30000" };
   const instances = [];
   const groups = [];
   try {

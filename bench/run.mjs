@@ -197,6 +197,7 @@ for (const rate of eventRates) {
       `${e.delivered} delivered, ${e.lost} lost, ${e.duplicates} duplicates; mutations p50 ${e.mutationP50Ms} ms p99 ${e.mutationP99Ms} ms, ${e.failedMutations} failed` +
       (e.firstFailure ? ` (${e.firstFailure.slice(0, 120)})` : ""),
   );
+  console.log(`events: ${e.deliveriesPerSecond} deliveries/s; CPU from /proc: A ${e.cpu.instanceAMs} ms, B ${e.cpu.instanceBMs} ms; ${e.cpu.msPerDeliveryBoth} ms per delivery (A+B), ${e.cpu.msPerDeliveryB} ms (B, deliveries only)`);
   if (e.cpuProfileOfInstanceA) console.log(`profile events (instance A): ${e.cpuProfileOfInstanceA.byCategory.slice(0, 6).map((c) => `${c.name} ${c.percent}%`).join(", ")}`);
 }
 await tidy();

@@ -9,7 +9,6 @@ import { withVerifiedTokenCache } from "./infrastructure/auth/verified-token-cac
 import { ConfigError, type Config } from "./infrastructure/config";
 import { CompanyDirectoryClient } from "./infrastructure/enrichment/company-directory-client";
 import { EnrichmentConsumer } from "./infrastructure/enrichment/enrichment-consumer";
-import { countedLiveEventBus } from "./infrastructure/events/counted-live-event-bus";
 import { createEventPlumbing } from "./infrastructure/events/event-plumbing";
 import type { Logger } from "./infrastructure/logger";
 import { createMetrics } from "./infrastructure/metrics";
@@ -137,7 +136,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     commands,
     reads: joiningRequestTransaction(queryReads),
     primaryReads: joiningRequestTransaction(reads),
-    liveEvents: countedLiveEventBus(events.bus, metrics.activeSubscriptions),
+    // crm_active_subscriptions is counted per subscriber by graphql-ws-handler.ts (subscribers of one shape share one bus stream).
+    liveEvents: events.bus,
     eventReplay,
   };
   const tenantLimits = createTenantLimits(

@@ -25,6 +25,18 @@ export function requireRole(context: RequestContext, allowed: readonly Role[]): 
   return auth.principal;
 }
 
+/**
+ * What a subscription's result may depend on about its caller: the tenant
+ * (every read is scoped to it) and the roles (requireRole). No resolver reads
+ * the user id (only mutations do, through actorOf), so subscribers of one
+ * tenant with the same roles see the same result and share its execution
+ * (subscription-shape.ts). A resolver that starts showing per-user data must
+ * add what it reads here.
+ */
+export function visibilityOf(principal: Principal): { tenantId: string; roles: Role[] } {
+  return { tenantId: principal.tenantId, roles: [...new Set(principal.roles)].sort() };
+}
+
 export function actorOf(principal: Principal): Actor {
   return { tenantId: principal.tenantId, userId: principal.userId, isAdmin: principal.roles.includes("admin") };
 }

@@ -126,6 +126,16 @@ export function createMetrics() {
       help: "LeadCaptured messages the enrichment consumer parked on the dead-letter stream (events:dead-letter)",
       registers: [registry],
     }),
+    subscriptionExecutions: new Counter({
+      name: "crm_subscription_executions_total",
+      help: "Events executed for live subscriptions: once per shape (document, variables, tenant, roles) and event, however many subscribers share it",
+      registers: [registry],
+    }),
+    subscriptionDeliveries: new Counter({
+      name: "crm_subscription_deliveries_total",
+      help: "Live subscription results sent to subscribers (one per subscriber and event)",
+      registers: [registry],
+    }),
   };
 }
 

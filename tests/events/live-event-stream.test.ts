@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { narrowed, PushedEventStream, type LiveEventStream } from "../../src/application/live-event-stream";
+import { narrowed, onceEnded, PushedEventStream, type LiveEventStream } from "../../src/application/live-event-stream";
 import { tenantTopic, type PublishedLeadEvent } from "../../src/application/live-events";
-import { countedLiveEventBus } from "../../src/infrastructure/events/counted-live-event-bus";
 import { InProcessEventBus } from "../../src/infrastructure/events/in-process-event-bus";
 import { RedisEventBus } from "../../src/infrastructure/redis/redis-event-bus";
 import { eventually } from "../support/redis-streams";
@@ -60,13 +59,17 @@ describe("a live event stream lets go at once", () => {
     expect(await stream.next()).toEqual({ done: true, value: undefined });
   });
 
-  it("the subscription gauge goes up when a stream opens and down exactly once however it ends", async () => {
+  it("onceEnded (how the subscription gauge is kept) calls back exactly once however the stream ends", async () => {
     let active = 0;
-    const bus = countedLiveEventBus(new InProcessEventBus(), { inc: () => active++, dec: () => active-- });
+    const bus = new InProcessEventBus();
+    const counted = (stream: LiveEventStream<PublishedLeadEvent>) => {
+      active++;
+      return onceEnded(stream, () => active--);
+    };
     const topic = tenantTopic(randomUUID());
-    const returned = bus.subscribe(topic);
-    const thrown = bus.subscribe(topic);
-    const failed = bus.subscribe(topic);
+    const returned = counted(bus.subscribe(topic));
+    const thrown = counted(bus.subscribe(topic));
+    const failed = counted(bus.subscribe(topic));
     expect(active).toBe(3);
     await returned.return();
     await returned.return();

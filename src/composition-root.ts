@@ -134,6 +134,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
 
   // docs/domain.md, "Overload": work that needs the database is admitted, or shed before it starts.
   const admission = new AdmissionGate(config.overload);
+  // Both series exist from the start (at 0), so a dashboard's rate() sees the first shed.
+  for (const transport of ["http", "graphql-ws"]) metrics.overloadShed.inc({ transport }, 0);
   // Replay reads the primary: a replica may lag behind what was already published live.
   const replayFromPrimary: EventReplay = async (request) => {
     const outcome = await reads.inTenant(request.tenantId, (db) => replayLeadEvents(db, request, config.eventReplay));

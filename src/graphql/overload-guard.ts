@@ -1,7 +1,7 @@
+import { getOperationAST, Kind, parse } from "graphql";
 import { ServiceOverloadedError } from "../application/service-overloaded";
 import type { AdmissionGate, ShedReason } from "../infrastructure/overload/admission-gate";
 import { operationOf } from "./rate-limit-guard";
-import { requestCost } from "./request-cost";
 import { httpErrorResponse, type RequestGuard } from "./request-guard";
 
 /**
@@ -13,10 +13,10 @@ import { httpErrorResponse, type RequestGuard } from "./request-guard";
  */
 export function overloadGuard(gate: AdmissionGate, onShed: (reason: ShedReason) => void): RequestGuard {
   return async (request, execute) => {
-    // Without a tenant the resolvers refuse before any read; `_service` alone reads nothing either.
+    // Without a tenant the resolvers refuse before any read.
     if (request.context.auth.kind !== "authenticated") return execute();
-    const { query, operationName, variables } = operationOf(request);
-    if (requestCost(query, operationName, variables) === 0) return execute();
+    const { query, operationName } = operationOf(request);
+    if (readsNothing(query, operationName)) return execute();
     const admission = await gate.enter();
     if (!admission.admitted) {
       onShed(admission.reason);
@@ -32,4 +32,23 @@ export function overloadGuard(gate: AdmissionGate, onShed: (reason: ShedReason) 
       admission.release();
     }
   };
+}
+
+/** Root fields answered from the schema alone: composition's `_service`, `__typename`, introspection. */
+const SCHEMA_ONLY_ROOT_FIELDS = new Set(["_service", "__typename", "__schema", "__type"]);
+
+/**
+ * Whether the operation certainly reads nothing from the database: only
+ * schema-answered root fields, or a document Apollo refuses before executing.
+ * Most documents name none of those fields and are not parsed here.
+ */
+function readsNothing(query: unknown, operationName: unknown): boolean {
+  if (typeof query !== "string" || !/_service|__typename|__schema|__type/.test(query)) return false;
+  try {
+    const operation = getOperationAST(parse(query), typeof operationName === "string" ? operationName : undefined);
+    if (!operation) return true;
+    return operation.selectionSet.selections.every((selection) => selection.kind === Kind.FIELD && SCHEMA_ONLY_ROOT_FIELDS.has(selection.name.value));
+  } catch {
+    return true;
+  }
 }

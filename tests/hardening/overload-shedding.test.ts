@@ -31,8 +31,8 @@ afterAll(async () => {
 });
 
 type Answer = GraphQLResponse & { raw: Response };
-const capture = (email: string): Promise<Answer> =>
-  service.post({ query: CAPTURE, variables: { input: aCapture({ email }) } }, { authorization: `Bearer ${caller.token}` });
+const capture = (email: string, headers: Record<string, string> = {}): Promise<Answer> =>
+  service.post({ query: CAPTURE, variables: { input: { name: email, email, source: "WEBSITE_FORM" } } }, { authorization: `Bearer ${caller.token}`, ...headers });
 
 /** Blocks every insert into `lead` until `unlock()`; a capture sent now holds its place, waiting on the lock. */
 async function lockLeads(): Promise<void> {
@@ -102,14 +102,15 @@ describe("overload: shed at once, before any transaction", () => {
 
     const statementsBefore = service.statements.length;
     const sessionsBefore = await busySessions();
-    const shed = [await capture("shed-a1@example.com"), await caller.gql(LEADS, { first: 5 }) as Answer];
+    const shed = [await capture("shed-a1@example.com", { "idempotency-key": "shed-a1" }), (await caller.gql(LEADS, { first: 5 })) as Answer];
     for (const answer of shed) expectShed(answer);
     // Nothing of theirs reached PostgreSQL: no statement, no session beyond the held capture.
     expect(service.statements.length).toBe(statementsBefore);
     expect(await busySessions()).toEqual(sessionsBefore);
     expect(sessionsBefore).toHaveLength(1);
-    // What needs no database is never shed: composition's _service, and callers refused anyway.
+    // What needs no database is never shed: composition's _service, __typename, and callers refused anyway.
     expect(dataOf(await service.post({ query: "{ _service { sdl } }" }))._service.sdl).toContain("type Lead");
+    expect(dataOf(await caller.gql("{ __typename }")).__typename).toBe("Query");
     expect(errorOf(await service.post({ query: CAPTURE, variables: { input: aCapture() } })).code).toBe("UNAUTHENTICATED");
 
     // The waiter's wait reaches its bound while the place is still held: shed too, before any transaction.
@@ -120,6 +121,10 @@ describe("overload: shed at once, before any transaction", () => {
     expect(dataOf(await holder).captureLead.email).toBe("holder-a@example.com");
     expect(await leadsWithEmails(["holder-a@example.com", "waiter-a@example.com", "shed-a1@example.com"])).toEqual(["holder-a@example.com"]);
     expect(await metric('crm_overload_shed_total{transport="http"}')).toBe('crm_overload_shed_total{transport="http"} 3');
+    // A shed request consumed nothing, its idempotency key included: the retry executes.
+    const retried = await capture("shed-a1@example.com", { "idempotency-key": "shed-a1" });
+    expect(dataOf(retried).captureLead.email).toBe("shed-a1@example.com");
+    expect(retried.raw.headers.get("idempotent-replayed")).toBeNull();
     // The gate is open again.
     expect(dataOf(await capture("after-a@example.com")).captureLead.email).toBe("after-a@example.com");
   }, 60_000);

@@ -15,6 +15,7 @@ const TENANTS = 50;
 const SUBSCRIBERS_PER_TENANT = 20;
 const MEASURE_SECONDS = 4;
 const MEASURING_CALLERS = 12;
+const RATE_WINDOW_MS = 3000;
 const OVERLOAD_SECONDS = 30;
 const CAPTURE = `mutation($input: CaptureLeadInput!) { captureLead(input: $input) { id email } }`;
 const CAPTURED = `subscription { leadEvents(types: [LEAD_CAPTURED]) { leadId } }`;
@@ -137,14 +138,31 @@ describe("overload sheds, never half-fails", () => {
     const sustainable = measured.filter(isSuccess).length / MEASURE_SECONDS;
     expect(sustainable).toBeGreaterThan(0);
 
-    // Twice that, open loop: requests go out on schedule whatever the answers take.
-    const rate = 2 * sustainable;
+    // Twice that, open loop: requests go out on schedule whatever the answers take. On a shared
+    // machine the service's pace drifts, so the rate follows it: twice what succeeded over the last
+    // seconds (never below twice the measured rate), the offered load stays twice the capacity throughout.
     const inFlight: Promise<Answer>[] = [];
+    const successTimes: number[] = [];
     const started = Date.now();
+    let credit = 0;
+    let last = started;
     let sent = 0;
+    let peakRate = 0;
     while (Date.now() - started < OVERLOAD_SECONDS * 1000) {
-      const due = Math.floor(((Date.now() - started) / 1000) * rate);
-      for (; sent < due; sent++) inFlight.push(captureOnce(writers[sent % TENANTS]));
+      const now = Date.now();
+      const recent = successTimes.filter((time) => time > now - RATE_WINDOW_MS).length / (RATE_WINDOW_MS / 1000);
+      const rate = 2 * Math.max(sustainable, now - started >= RATE_WINDOW_MS ? recent : 0);
+      peakRate = Math.max(peakRate, rate);
+      credit += (rate * (now - last)) / 1000;
+      last = now;
+      for (; credit >= 1; credit--, sent++) {
+        inFlight.push(
+          captureOnce(writers[sent % TENANTS]).then((answer) => {
+            if (isSuccess(answer)) successTimes.push(Date.now());
+            return answer;
+          }),
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     const overload = await Promise.all(inFlight);
@@ -162,7 +180,7 @@ describe("overload sheds, never half-fails", () => {
     const sheds = answers.filter(isShed);
     const overloadSheds = overload.filter(isShed).length;
     console.info(
-      `overload: ${subscribers.length} subscribers connected in ${setupSeconds.toFixed(1)} s (with the database); sustainable ${sustainable.toFixed(0)} captures/s (pool 2); drove ${rate.toFixed(0)}/s for ${OVERLOAD_SECONDS} s: ` +
+      `overload: ${subscribers.length} subscribers connected in ${setupSeconds.toFixed(1)} s (with the database); sustainable ${sustainable.toFixed(0)} captures/s (pool 2); drove 2x that, following the achieved rate (up to ${peakRate.toFixed(0)}/s), for ${OVERLOAD_SECONDS} s: ` +
         `${overload.length} sent, ${overload.length - overloadSheds} succeeded, ${overloadSheds} shed`,
     );
     // Every answer is one or the other: no INTERNAL_SERVER_ERROR, no timeout, nothing half-done.

@@ -107,8 +107,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     },
   });
   const tenantPrisma = tenantScoped(prisma);
-  // After each commit that wrote events (a command's, or an idempotent request's).
-  // Runs after a commit: whatever fails here must never turn a committed write into an error.
+  // After each commit that wrote events (a command's, or an idempotent request's): whatever
+  // fails here must never turn a committed write into an error.
   const afterCommit = (eventsWritten: number) => {
     try {
       metrics.eventsWritten.inc(eventsWritten);

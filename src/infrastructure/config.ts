@@ -133,8 +133,8 @@ function toConfig(env: z.infer<typeof variables>) {
 
 /**
  * As many operations in flight as the pool has connections (an admitted one
- * never waits on the pool), four times that waiting: at a few ms a statement,
- * a full queue drains well within the wait bound.
+ * finds a connection free, give or take a moment), four times that waiting:
+ * at a few ms a statement, a full queue drains well within the wait bound.
  */
 function overloadBounds(env: z.infer<typeof variables>) {
   const maxInFlight = env.OVERLOAD_MAX_IN_FLIGHT ?? env.DATABASE_POOL_MAX;

@@ -30,6 +30,8 @@ import { createTenantLimits } from "./infrastructure/rate-limit/tenant-limits";
 import { redisTargetOf } from "./infrastructure/redis/redis-connection";
 import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
 import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
+import { AdmissionGate } from "./infrastructure/overload/admission-gate";
+import { overloadGuard } from "./graphql/overload-guard";
 
 export interface CrmService {
   url: string;
@@ -104,10 +106,15 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     },
   });
   const tenantPrisma = tenantScoped(prisma);
-  // After each commit that wrote events (a command's, or an idempotent request's).
+  // After each commit that wrote events (a command's, or an idempotent request's): whatever
+  // fails here must never turn a committed write into an error.
   const afterCommit = (eventsWritten: number) => {
-    metrics.eventsWritten.inc(eventsWritten);
-    if (eventsWritten > 0) relay.poke();
+    try {
+      metrics.eventsWritten.inc(eventsWritten);
+      if (eventsWritten > 0) relay.poke();
+    } catch (error) {
+      logger.warn({ err: error }, "after-commit bookkeeping failed; the relay's next poll publishes the events");
+    }
   };
   const commands: CommandDeps = {
     unitOfWork: new PrismaUnitOfWork(tenantPrisma, afterCommit),
@@ -124,13 +131,20 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
 
+  // docs/domain.md, "Overload": work that needs the database is admitted, or shed before it starts.
+  const admission = new AdmissionGate(config.overload);
+  // Both series exist from the start (at 0), so a dashboard's rate() sees the first shed.
+  for (const transport of ["http", "graphql-ws"]) metrics.overloadShed.inc({ transport }, 0);
   // Replay reads the primary: a replica may lag behind what was already published live.
-  const eventReplay: EventReplay = async (request) => {
+  const replayFromPrimary: EventReplay = async (request) => {
     const outcome = await reads.inTenant(request.tenantId, (db) => replayLeadEvents(db, request, config.eventReplay));
     metrics.resumes.inc({ result: outcome.kind === "replay" ? "replayed" : outcome.kind === "unknown-position" ? "RESUME_POINT_UNKNOWN" : "RESUME_WINDOW_EXCEEDED" });
     if (outcome.kind === "replay") metrics.eventsReplayed.inc(outcome.events.length);
     return outcome;
   };
+  // A resume needs the database at once: it passes the gate (shed, the subscription ends with SERVICE_OVERLOADED).
+  const eventReplay: EventReplay = (request) => admission.run(() => replayFromPrimary(request), () => metrics.overloadShed.inc({ transport: "graphql-ws" }));
+
   // Inside an idempotent request's transaction, reads join it (they must see its uncommitted writes).
   const services: ApiServices = {
     commands,
@@ -176,6 +190,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     metrics,
     requestGuard: guardsInOrder(
       rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
+      // After the tenant budget (a tenant over it takes no place), before the idempotency guard (which opens a transaction).
+      overloadGuard(admission, () => metrics.overloadShed.inc({ transport: "http" })),
       idempotencyGuard({
         prisma: tenantPrisma,
         ttlSeconds: config.idempotencyTtlSeconds,
@@ -187,6 +203,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     ),
     subscriptionCap: new SubscriptionCap(tenantLimits.subscriptions, () => metrics.rateLimited.inc({ reason: "subscription_cap" })),
     beforeScrape: async () => {
+      metrics.admissionInFlight.set(admission.load.inFlight);
+      metrics.admissionQueued.set(admission.load.queued);
       // crm_ready is checked at each scrape too: an alert must not depend on someone probing /ready.
       const [backlog] = await Promise.all([withinProbeTimeout(relay.backlog(), null), readiness()]);
       if (!backlog) return;

@@ -106,6 +106,13 @@ export const ERROR_CODES: readonly ErrorCodeEntry[] = [
     formatted: true,
   },
   {
+    code: "SERVICE_OVERLOADED",
+    http: "503 (over graphql-ws: the error that ends a leadEvents(after:) resume)",
+    when: "The instance cannot take more work now: its wait queue for the database is full, or the wait would exceed its bound. Nothing ran; Retry-After (seconds) and retryAfterMs say when to retry.",
+    extensions: ["retryAfterMs"],
+    formatted: true,
+  },
+  {
     code: "IDEMPOTENCY_KEY_REUSED",
     http: "422",
     when: "The Idempotency-Key was used with another body (document, operationName, variables); nothing ran.",

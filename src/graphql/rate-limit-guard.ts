@@ -26,7 +26,7 @@ export function rateLimitGuard(budget: TenantBudget, onLimited: () => void): Req
 }
 
 /** The operation from a POST body, or from a GET's query string. */
-function operationOf(request: GuardedRequest): { query?: unknown; operationName?: unknown; variables?: unknown } {
+export function operationOf(request: GuardedRequest): { query?: unknown; operationName?: unknown; variables?: unknown } {
   if (request.method !== "GET") return graphqlParamsOf(request.body) ?? {};
   const search = new URLSearchParams(request.search);
   let variables: unknown;

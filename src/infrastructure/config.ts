@@ -82,6 +82,10 @@ const variables = z.object({
   CRM_FAULT_AFTER_COMMIT: optional(z.enum(["exit"])),
   EVENT_REPLAY_RETENTION_SECONDS: z.coerce.number().int().min(1).default(7 * 24 * 3600),
   EVENT_REPLAY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+  // Admission control (docs/operations.md, "Overload"); the first two default from DATABASE_POOL_MAX.
+  OVERLOAD_MAX_IN_FLIGHT: optional(z.coerce.number().int().min(1).max(10_000)),
+  OVERLOAD_MAX_QUEUE: optional(z.coerce.number().int().min(0).max(100_000)),
+  OVERLOAD_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -123,7 +127,18 @@ function toConfig(env: z.infer<typeof variables>) {
     },
     faultAfterCommit: env.NODE_ENV === "production" ? null : (env.CRM_FAULT_AFTER_COMMIT ?? null),
     eventReplay: { retentionSeconds: env.EVENT_REPLAY_RETENTION_SECONDS, maxEvents: env.EVENT_REPLAY_LIMIT },
+    overload: overloadBounds(env),
   };
+}
+
+/**
+ * As many operations in flight as the pool has connections (an admitted one
+ * finds a connection free, give or take a moment), four times that waiting:
+ * at a few ms a statement, a full queue drains well within the wait bound.
+ */
+function overloadBounds(env: z.infer<typeof variables>) {
+  const maxInFlight = env.OVERLOAD_MAX_IN_FLIGHT ?? env.DATABASE_POOL_MAX;
+  return { maxInFlight, maxQueue: env.OVERLOAD_MAX_QUEUE ?? 4 * maxInFlight, maxQueueWaitMs: env.OVERLOAD_MAX_QUEUE_WAIT_MS };
 }
 
 function withSecretFiles(env: NodeJS.ProcessEnv, names: readonly string[] = SECRET_VARIABLES): Record<string, string | undefined> {

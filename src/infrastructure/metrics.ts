@@ -136,6 +136,22 @@ export function createMetrics() {
       help: "Live subscription results sent to subscribers (one per subscriber and event)",
       registers: [registry],
     }),
+    overloadShed: new Counter({
+      name: "crm_overload_shed_total",
+      help: "Operations refused with SERVICE_OVERLOADED before they started (admission gate), by transport (http, graphql-ws)",
+      labelNames: ["transport"] as const,
+      registers: [registry],
+    }),
+    admissionInFlight: new Gauge({
+      name: "crm_admission_in_flight",
+      help: "Operations holding a place at the admission gate (at most OVERLOAD_MAX_IN_FLIGHT)",
+      registers: [registry],
+    }),
+    admissionQueued: new Gauge({
+      name: "crm_admission_queued",
+      help: "Operations waiting for a place at the admission gate (at most OVERLOAD_MAX_QUEUE)",
+      registers: [registry],
+    }),
   };
 }
 

@@ -56,6 +56,10 @@ export async function startTestService(
     // thousands of requests a second as one tenant); tests/rate-limits sets its own.
     RATE_LIMIT_TENANT_RPS: "1000000",
     RATE_LIMIT_TENANT_BURST: "1000000",
+    // Likewise admission control: bursts of concurrent writes on one lead must queue, not be shed,
+    // on a loaded machine; tests/hardening/overload-* set their own bounds.
+    OVERLOAD_MAX_QUEUE: "100000",
+    OVERLOAD_MAX_QUEUE_WAIT_MS: "60000",
     ...env,
   });
   const service = await startCrmService(config, {

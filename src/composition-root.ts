@@ -17,6 +17,7 @@ import { closeDatabasePool, createDatabasePool, type ConnectionWarn } from "./in
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
 import { runtimeRoleProblems } from "./infrastructure/prisma/runtime-role-check";
+import { checkMigrationsApplied } from "./infrastructure/prisma/migration-check";
 import { tenantScoped } from "./infrastructure/prisma/tenant-db";
 import { pooledReads, roundRobin, type TenantReads } from "./infrastructure/read-store/tenant-reads";
 import type { ApiServices } from "./graphql/context";
@@ -87,6 +88,16 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     throw new ConfigError("DATABASE_URL", `connects as a role RLS does not bind: ${roleProblems.join("; ")}`);
   }
   if (roleProblems.length) logger.warn({ problems: roleProblems }, "DATABASE_URL's role is not fenced by row-level security (allowed outside production)");
+  // An unmigrated (or older) schema would pass /ready and fail every request: refuse to start.
+  // main.ts migrates the embedded development database before it gets here.
+  const schemaCheck = await checkMigrationsApplied(primaryPool).catch(async (error: unknown) => {
+    await prisma.$disconnect();
+    await closeDatabasePool(primaryPool);
+    throw error;
+  });
+  if (schemaCheck.unknown.length) {
+    logger.warn({ migrations: schemaCheck.unknown }, "the database has migrations this release does not know (a newer release migrated it): fine during a rolling deploy, otherwise deploy the newer release");
+  }
   const reads = pooledReads(primaryPool, { onStatement });
   // Query paths go to the replicas when there are any; commands always to the primary.
   const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn }));

@@ -26,7 +26,8 @@ const RELAY_FUNCTIONS = [
 /** Trigram lookups under RLS (migration 20261129000200): the tenant comes from the transaction, as for the policies. */
 const TRIGRAM_LOOKUP_FUNCTIONS = ["crm_search_lead_ids(text, integer)", "crm_duplicate_candidate_ids(text, text, text, text)"];
 
-function defaultMigrationsDir(): string {
+/** prisma/migrations of this release (the image ships it next to dist/). */
+export function defaultMigrationsDir(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, "package.json"))) {
     const parent = dirname(dir);
@@ -36,15 +37,19 @@ function defaultMigrationsDir(): string {
   return join(dir, "prisma", "migrations");
 }
 
-function migrationFolders(dir: string): { name: string; sql: string; checksum: string }[] {
+/** The migrations of `dir` in the order they apply: each folder that holds a migration.sql. */
+export function migrationNames(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "migration.sql")))
     .map((entry) => entry.name)
-    .sort()
-    .map((name) => {
-      const bytes = readFileSync(join(dir, name, "migration.sql"));
-      return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
-    });
+    .sort();
+}
+
+function migrationFolders(dir: string): { name: string; sql: string; checksum: string }[] {
+  return migrationNames(dir).map((name) => {
+    const bytes = readFileSync(join(dir, name, "migration.sql"));
+    return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
+  });
 }
 
 /**
@@ -126,6 +131,8 @@ async function grantRuntimeRole(client: Client, role: string, log: (line: string
   await client.query(`GRANT USAGE ON SCHEMA public TO ${quoted}`);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${TENANT_TABLES.map((t) => `"${t}"`).join(", ")} TO ${quoted}`);
   await client.query(`GRANT USAGE, SELECT ON SEQUENCE "outbox_seq_seq" TO ${quoted}`);
+  // Read only: the service checks at start that every migration it knows is applied (migration-check.ts).
+  await client.query(`GRANT SELECT ON "_prisma_migrations" TO ${quoted}`);
   for (const fn of [...RELAY_FUNCTIONS, ...TRIGRAM_LOOKUP_FUNCTIONS]) await client.query(`GRANT EXECUTE ON FUNCTION ${fn} TO ${quoted}`);
   log(`granted the runtime role ${role} access to the CRM tables`);
 }

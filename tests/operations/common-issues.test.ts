@@ -5,12 +5,13 @@ import { join } from "node:path";
 import { Pool } from "pg";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { mintToken } from "../../src/infrastructure/auth/dev-token";
+import { createLogger } from "../../src/infrastructure/logger";
 import { Prisma } from "../../src/infrastructure/prisma/generated/client";
-import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
 import { pooledReads } from "../../src/infrastructure/read-store/tenant-reads";
 import { aCapture, CAPTURE, CONTACT } from "../api/operations";
 import { ensureBuilt, runBuiltService } from "../support/built-service";
 import { eventually } from "../support/redis-streams";
+import { createStagedDatabase, type StagedDatabase } from "../support/partly-migrated-database";
 import { createTestDatabase, urlFor, withClient, type TestDatabase } from "../support/test-database";
 import { dataOf, errorOf, startTestService, TEST_JWT_SECRET, type TestService } from "../support/test-service";
 
@@ -60,8 +61,10 @@ async function closedPort(): Promise<number> {
 
 let database: TestDatabase;
 let service: TestService;
-/** An empty database (not migrated) and a runtime role on it. */
-let unmigrated: { name: string; role: string } | undefined;
+/** A database missing this release's last migration, and a runtime role on it. */
+let behind: StagedDatabase | undefined;
+/** A database a newer release migrated (one migration this release does not know). */
+let ahead: StagedDatabase | undefined;
 /** A login role with BYPASSRLS that owns nothing. */
 let bypassRole: string | undefined;
 
@@ -73,10 +76,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await service?.stop();
   await withClient(serverAdminUrl(), async (client) => {
-    if (unmigrated) await client.query(`DROP DATABASE IF EXISTS ${unmigrated.name} WITH (FORCE)`);
-    if (unmigrated) await client.query(`DROP ROLE IF EXISTS ${unmigrated.role}`);
     if (bypassRole) await client.query(`DROP ROLE IF EXISTS ${bypassRole}`);
   });
+  await behind?.drop();
+  await ahead?.drop();
   await database?.drop();
 });
 
@@ -95,8 +98,18 @@ const checks: Record<string, () => Promise<string>> = {
     return refusalOf(production(urlFor(serverAdminUrl(), database.name, bypassRole, suffix)));
   },
   "role-warning": () => outputUntil({ ...production(database.adminUrl), NODE_ENV: "development" }, "CRM subgraph ready"),
-  "unmigrated-relay": () => unmigratedOutput(),
-  "unmigrated-function": () => unmigratedOutput(),
+  "migrations-missing": async () => {
+    // The common case of a release: its new migration not applied (an empty database lists them all).
+    behind = await createStagedDatabase("missing-last");
+    return refusalOf(production(behind.runtimeUrl));
+  },
+  "migrations-unknown": async () => {
+    ahead = await createStagedDatabase("newer");
+    const lines: string[] = [];
+    const started = await startTestService({}, { database: ahead, logger: createLogger("warn", { write: (line: string) => void lines.push(line) }) });
+    await started.stop();
+    return lines.join("\n");
+  },
   "redis-down-ready": () => redisDown().then(({ ready }) => ready),
   "backlog-metric": () => redisDown().then(({ metrics }) => metrics),
   "backlog-age-metric": () => redisDown().then(({ metrics }) => metrics),
@@ -165,19 +178,6 @@ const EXPECTED_CODES: Record<string, string> = {
   "token-tenant": "UNAUTHENTICATED",
   "token-forbidden": "FORBIDDEN",
 };
-
-let unmigratedRun: Promise<string> | undefined;
-/** The built service on a database nobody migrated, until the relay has failed once. */
-function unmigratedOutput() {
-  unmigratedRun ??= (async () => {
-    const suffix = randomBytes(6).toString("hex");
-    unmigrated = { name: `crm_unmigrated_${suffix}`, role: `crm_app_unmigrated_${suffix}` };
-    await withClient(serverAdminUrl(), (client) => client.query(`CREATE DATABASE ${unmigrated!.name}`));
-    await ensureRuntimeRole(serverAdminUrl(), unmigrated.role, suffix);
-    return outputUntil(production(urlFor(serverAdminUrl(), unmigrated.name, unmigrated.role, suffix)), "does not exist");
-  })();
-  return unmigratedRun;
-}
 
 let redisDownOutcome: Promise<{ ready: string; metrics: string }> | undefined;
 /** One service whose Redis never answers: a mutation, then /ready and /metrics. */

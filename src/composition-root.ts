@@ -30,6 +30,7 @@ import { createTenantLimits } from "./infrastructure/rate-limit/tenant-limits";
 import { redisTargetOf } from "./infrastructure/redis/redis-connection";
 import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
 import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
+import { createQueryCache } from "./infrastructure/cache/query-cache-setup";
 
 export interface CrmService {
   url: string;
@@ -90,6 +91,15 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn }));
   const queryReads = replicaPools.length ? roundRobin(replicaPools.map((pool) => pooledReads(pool, { onStatement }))) : reads;
   const events = createEventPlumbing(config);
+  const queryCache = createQueryCache(
+    config.cache,
+    redisTargetOf(config),
+    {
+      onLookup: (query, result) => metrics.cacheLookups.inc({ query, result }),
+      onInvalidationFailed: () => metrics.cacheInvalidationFailures.inc(),
+    },
+    logger,
+  );
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
   const relayPrisma = createPrismaClient(relayPool);
@@ -102,11 +112,14 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       metrics.streamErasures.inc(leads);
       metrics.streamEntriesErased.inc(entries);
     },
+    onTenantsPublished: (tenantIds) => Promise.all(tenantIds.map((tenantId) => queryCache.changes.tenantChanged(tenantId))).then(() => {}),
   });
   const tenantPrisma = tenantScoped(prisma);
-  // After each commit that wrote events (a command's, or an idempotent request's).
-  const afterCommit = (eventsWritten: number) => {
+  // After each commit (a command's, or an idempotent request's), before its answer is sent:
+  // the tenant's cached answers go out of reach first (docs/scaling.md, Caching).
+  const afterCommit = async (eventsWritten: number, tenantId: string) => {
     metrics.eventsWritten.inc(eventsWritten);
+    await queryCache.changes.tenantChanged(tenantId);
     if (eventsWritten > 0) relay.poke();
   };
   const commands: CommandDeps = {
@@ -139,6 +152,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     // crm_active_subscriptions is counted per subscriber by graphql-ws-handler.ts (subscribers of one shape share one bus stream).
     liveEvents: events.bus,
     eventReplay,
+    queryCache: queryCache.cache,
+    readsMayLag: replicaPools.length > 0,
   };
   const tenantLimits = createTenantLimits(
     redisTargetOf(config),
@@ -197,7 +212,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   relay.start();
   enrichment?.start();
   idempotencyPurge.start();
-  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
+  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus", queryCache: queryCache.kind }, "CRM subgraph ready");
 
   return {
     url: http.url,
@@ -212,6 +227,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await tenantLimits.close();
       await enrichment?.stop();
       await relay.stop();
+      await queryCache.close();
       await events.close();
       await Promise.all([prisma, relayPrisma].map((client) => client.$disconnect()));
       // Closed means closed: every socket gone, so a database stopped or dropped next terminates nobody.

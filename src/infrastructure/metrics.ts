@@ -136,6 +136,17 @@ export function createMetrics() {
       help: "Live subscription results sent to subscribers (one per subscriber and event)",
       registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: "crm_cache_lookups_total",
+      help: "Query cache lookups by cached query and result: hit, miss (computed and stored) or bypass (cache off or unreachable: read from PostgreSQL)",
+      labelNames: ["query", "result"] as const,
+      registers: [registry],
+    }),
+    cacheInvalidationFailures: new Counter({
+      name: "crm_cache_invalidation_failures_total",
+      help: "Committed changes whose tenant generation Redis did not take at once (retried; that tenant is read from PostgreSQL on this instance meanwhile)",
+      registers: [registry],
+    }),
   };
 }
 

@@ -1,4 +1,5 @@
 import { aCapture, ASSIGN, CAPTURE, CONTACT, CONVERT, DELETE, LOSE, PIPELINE, QUALIFY, REOPEN, TAG } from "../api/operations";
+import type { Client } from "pg";
 import { withClient } from "../support/test-database";
 import { dataOf, type Caller, type TestService } from "../support/test-service";
 
@@ -20,15 +21,15 @@ export async function summaryOf(caller: Caller, ownerId: string | null = null): 
 }
 
 /** The same figures counted directly in PostgreSQL (as the superuser, past the service and its cache). */
-export async function countedInSql(adminUrl: string, tenantId: string, ownerId: string | null = null): Promise<Summary> {
-  const { rows } = await withClient(adminUrl, (client) =>
+export async function countedInSql(admin: string | Client, tenantId: string, ownerId: string | null = null): Promise<Summary> {
+  const count = (client: Client) =>
     client.query<{ status: string; currency: string | null; n: number; amount: string | null }>(
       `SELECT status, trim(estimated_value_currency) AS currency, count(*)::int AS n, sum(estimated_value_minor)::text AS amount
        FROM lead WHERE tenant_id = $1 AND ($2::uuid IS NULL OR owner_id = $2::uuid)
        GROUP BY status, estimated_value_currency ORDER BY status, estimated_value_currency`,
       [tenantId, ownerId],
-    ),
-  );
+    );
+  const { rows } = typeof admin === "string" ? await withClient(admin, count) : await count(admin);
   const stages = ["NEW", "CONTACTED", "QUALIFIED", "CONVERTED", "LOST"].map((status) => {
     const of = rows.filter((row) => row.status === status);
     return {

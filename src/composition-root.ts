@@ -31,6 +31,7 @@ import { redisTargetOf } from "./infrastructure/redis/redis-connection";
 import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
 import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
 import { createQueryCache } from "./infrastructure/cache/query-cache-setup";
+import { SignalledEvents } from "./infrastructure/cache/signalled-events";
 
 export interface CrmService {
   url: string;
@@ -101,6 +102,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     logger,
   );
   // The relay has a small pool of its own: a publish backlog never starves requests.
+  const signalledEvents = new SignalledEvents();
   const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
   const relayPrisma = createPrismaClient(relayPool);
   metrics.watchPool("primary", primaryPool);
@@ -112,14 +114,18 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       metrics.streamErasures.inc(leads);
       metrics.streamEntriesErased.inc(entries);
     },
-    onTenantsPublished: (tenantIds) => Promise.all(tenantIds.map((tenantId) => queryCache.changes.tenantChanged(tenantId))).then(() => {}),
+    // Changes of other instances (and of idempotent requests, whose ids are not kept): their tenants' generations move on here too.
+    onEventsPublished: async (published) => {
+      await Promise.all(signalledEvents.tenantsStillToSignal(published).map((tenantId) => queryCache.changes.tenantChanged(tenantId)));
+    },
   });
   const tenantPrisma = tenantScoped(prisma);
   // After each commit (a command's, or an idempotent request's), before its answer is sent:
   // the tenant's cached answers go out of reach first (docs/scaling.md, Caching).
-  const afterCommit = async (eventsWritten: number, tenantId: string) => {
+  const afterCommit = async (eventsWritten: number, tenantId: string, eventIds: readonly string[] = []) => {
     metrics.eventsWritten.inc(eventsWritten);
     await queryCache.changes.tenantChanged(tenantId);
+    signalledEvents.add(eventIds);
     if (eventsWritten > 0) relay.poke();
   };
   const commands: CommandDeps = {

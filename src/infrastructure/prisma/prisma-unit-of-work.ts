@@ -16,7 +16,7 @@ export class PrismaUnitOfWork implements UnitOfWork {
      * Called after each commit and awaited before the command returns: the query
      * cache moves the tenant's generation on, the outbox relay looks at once.
      */
-    private readonly afterCommit: (eventsWritten: number, tenantId: string) => void | Promise<void> = () => {},
+    private readonly afterCommit: (eventsWritten: number, tenantId: string, eventIds: readonly string[]) => void | Promise<void> = () => {},
   ) {}
 
   async run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
@@ -30,7 +30,7 @@ export class PrismaUnitOfWork implements UnitOfWork {
       });
     }
     const { result, outbox } = await this.prisma.inTenant(tenantId, (db) => this.inTransaction(db, tenantId, work));
-    await this.afterCommit(outbox.appended, tenantId);
+    await this.afterCommit(outbox.appended, tenantId, outbox.eventIds);
     return result;
   }
 

@@ -138,7 +138,7 @@ export function createMetrics() {
     }),
     cacheLookups: new Counter({
       name: "crm_cache_lookups_total",
-      help: "Query cache lookups by cached query and result: hit, miss (computed and stored) or bypass (cache off or unreachable: read from PostgreSQL)",
+      help: "Query cache lookups by cached query and result: hit (stored, or joined a computation in flight), miss (computed and stored) or bypass (cache off or unreachable: read from PostgreSQL)",
       labelNames: ["query", "result"] as const,
       registers: [registry],
     }),

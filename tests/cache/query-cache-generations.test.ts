@@ -79,6 +79,27 @@ describe.each(makers)("the generation rule, %s", (_name, runs, make) => {
     expect(results).toEqual(["miss", "miss", "hit"]);
   });
 
+  it.skipIf(!runs)("concurrent misses of one key share one computation; a change starts a new one", async () => {
+    const { cache, results } = await ready(make());
+    const tenant = crypto.randomUUID();
+    let computations = 0;
+    const slow = deferred<string>();
+    const computing = deferred<void>();
+    const first = cache.through("pipelineSummary", tenant, "all", () => {
+      computations++;
+      computing.resolve();
+      return slow.promise;
+    });
+    await computing.promise;
+    const second = cache.through("pipelineSummary", tenant, "all", async () => `computed again (${++computations})`);
+    slow.resolve("once");
+    expect(await Promise.all([first, second])).toEqual(["once", "once"]);
+    expect(computations).toBe(1);
+    await cache.tenantChanged(tenant);
+    expect(await cache.through("pipelineSummary", tenant, "all", async () => "after the change")).toBe("after the change");
+    expect(results).toEqual(["miss", "hit", "miss"]);
+  });
+
   it.skipIf(!runs)("answers are per tenant and per arguments; a change of one tenant leaves the others' answers", async () => {
     const { cache, results } = await ready(make());
     const [mine, theirs] = [crypto.randomUUID(), crypto.randomUUID()];

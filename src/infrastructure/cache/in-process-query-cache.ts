@@ -1,4 +1,5 @@
 import type { CachedQueryName, QueryCache, TenantChangeSignal } from "../../application/queries/query-cache";
+import { InFlight } from "./in-flight";
 import { cacheKeys, freshGeneration, type LookupCounter } from "./cache-keys";
 
 export interface InProcessQueryCacheOptions {
@@ -25,6 +26,7 @@ export class InProcessQueryCache implements QueryCache, TenantChangeSignal {
   private readonly entries = new Map<string, Entry>();
   private readonly keys = cacheKeys("");
   private readonly now: () => number;
+  private readonly inFlight = new InFlight();
 
   constructor(private readonly options: InProcessQueryCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -38,9 +40,13 @@ export class InProcessQueryCache implements QueryCache, TenantChangeSignal {
       this.options.onLookup(query, "hit");
       return JSON.parse(cached) as T;
     }
-    this.options.onLookup(query, "miss");
-    const answer = await compute();
-    this.set(key, JSON.stringify(answer), this.options.ttlSeconds * 1000);
+    const { answer, joined } = this.inFlight.run(key, async () => {
+      const computed = await compute();
+      this.set(key, JSON.stringify(computed), this.options.ttlSeconds * 1000);
+      return computed;
+    });
+    // Joining a computation in flight answers without running the query: counted as a hit.
+    this.options.onLookup(query, joined ? "hit" : "miss");
     return answer;
   }
 

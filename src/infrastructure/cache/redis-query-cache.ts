@@ -1,6 +1,7 @@
 import type { CachedQueryName, QueryCache, TenantChangeSignal } from "../../application/queries/query-cache";
 import type { Logger } from "../logger";
 import type { RedisClient } from "../redis/redis-connection";
+import { InFlight } from "./in-flight";
 import { cacheKeys, freshGeneration, GENERATION_TTL_SECONDS, type LookupCounter } from "./cache-keys";
 
 export interface RedisQueryCacheOptions {
@@ -26,6 +27,7 @@ export class RedisQueryCache implements QueryCache, TenantChangeSignal {
   /** Tenants whose last change could not move the generation on: this instance reads them from PostgreSQL until it can. */
   private readonly unsignalled = new Set<string>();
   private retryTimer: NodeJS.Timeout | null = null;
+  private readonly inFlight = new InFlight();
 
   constructor(
     private readonly redis: RedisClient,
@@ -50,9 +52,13 @@ export class RedisQueryCache implements QueryCache, TenantChangeSignal {
       this.options.onLookup(query, "hit");
       return JSON.parse(cached) as T;
     }
-    this.options.onLookup(query, "miss");
-    const answer = await compute();
-    await this.redis.set(key, JSON.stringify(answer), "EX", this.options.ttlSeconds).catch(() => {});
+    const { answer, joined } = this.inFlight.run(key, async () => {
+      const computed = await compute();
+      await this.redis.set(key, JSON.stringify(computed), "EX", this.options.ttlSeconds).catch(() => {});
+      return computed;
+    });
+    // Joining a computation in flight answers without running the query: counted as a hit.
+    this.options.onLookup(query, joined ? "hit" : "miss");
     return answer;
   }
 

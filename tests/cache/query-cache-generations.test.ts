@@ -141,3 +141,16 @@ describe("the in-process cache's bounds", () => {
     expect(results).toEqual(["miss", "hit", "miss"]);
   });
 });
+
+describe("events signalled at commit", () => {
+  it("the relay signals only tenants with events this process did not signal; the set stays bounded", async () => {
+    const { SignalledEvents } = await import("../../src/infrastructure/cache/signalled-events");
+    const signalled = new SignalledEvents(3);
+    signalled.add(["e1", "e2"]);
+    expect(signalled.tenantsStillToSignal([{ tenantId: "t1", eventId: "e1" }, { tenantId: "t2", eventId: "x" }])).toEqual(["t2"]);
+    // Each id counts once: published again (at least once), it is signalled again.
+    expect(signalled.tenantsStillToSignal([{ tenantId: "t1", eventId: "e1" }])).toEqual(["t1"]);
+    signalled.add(["e3", "e4", "e5", "e6"]); // e2 and e3 fall out (capacity 3)
+    expect(signalled.tenantsStillToSignal(["e2", "e3", "e4", "e5", "e6"].map((eventId) => ({ tenantId: `t-${eventId}`, eventId })))).toEqual(["t-e2", "t-e3"]);
+  });
+});

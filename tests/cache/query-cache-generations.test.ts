@@ -4,6 +4,7 @@ import type { QueryCache, TenantChangeSignal } from "../../src/application/queri
 import type { LookupResult } from "../../src/infrastructure/cache/cache-keys";
 import { InProcessQueryCache } from "../../src/infrastructure/cache/in-process-query-cache";
 import { RedisQueryCache } from "../../src/infrastructure/cache/redis-query-cache";
+import { SignalledEvents } from "../../src/infrastructure/cache/signalled-events";
 import { createLogger } from "../../src/infrastructure/logger";
 import { uniquePrefix } from "./cache-checks";
 
@@ -144,7 +145,6 @@ describe("the in-process cache's bounds", () => {
 
 describe("events signalled at commit", () => {
   it("the relay signals only tenants with events this process did not signal; the set stays bounded", async () => {
-    const { SignalledEvents } = await import("../../src/infrastructure/cache/signalled-events");
     const signalled = new SignalledEvents(3);
     signalled.add(["e1", "e2"]);
     expect(signalled.tenantsStillToSignal([{ tenantId: "t1", eventId: "e1" }, { tenantId: "t2", eventId: "x" }])).toEqual(["t2"]);

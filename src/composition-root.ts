@@ -33,6 +33,8 @@ import { IdempotencyPurge } from "./infrastructure/prisma/idempotency-purge";
 import { joiningRequestTransaction } from "./infrastructure/read-store/request-transaction-reads";
 import { AdmissionGate } from "./infrastructure/overload/admission-gate";
 import { overloadGuard } from "./graphql/overload-guard";
+import { createQueryCache } from "./infrastructure/cache/query-cache-setup";
+import { SignalledEvents } from "./infrastructure/cache/signalled-events";
 
 export interface CrmService {
   url: string;
@@ -103,7 +105,17 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn }));
   const queryReads = replicaPools.length ? roundRobin(replicaPools.map((pool) => pooledReads(pool, { onStatement }))) : reads;
   const events = createEventPlumbing(config);
+  const queryCache = createQueryCache(
+    config.cache,
+    redisTargetOf(config),
+    {
+      onLookup: (query, result) => metrics.cacheLookups.inc({ query, result }),
+      onInvalidationFailed: () => metrics.cacheInvalidationFailures.inc(),
+    },
+    logger,
+  );
   // The relay has a small pool of its own: a publish backlog never starves requests.
+  const signalledEvents = new SignalledEvents();
   const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
   const relayPrisma = createPrismaClient(relayPool);
   metrics.watchPool("primary", primaryPool);
@@ -115,13 +127,20 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       metrics.streamErasures.inc(leads);
       metrics.streamEntriesErased.inc(entries);
     },
+    // Changes of other instances (and of idempotent requests, whose ids are not kept): their tenants' generations move on here too.
+    onEventsPublished: async (published) => {
+      await Promise.all(signalledEvents.tenantsStillToSignal(published).map((tenantId) => queryCache.changes.tenantChanged(tenantId)));
+    },
   });
   const tenantPrisma = tenantScoped(prisma);
-  // After each commit that wrote events (a command's, or an idempotent request's): whatever
-  // fails here must never turn a committed write into an error.
-  const afterCommit = (eventsWritten: number) => {
+  // After each commit (a command's, or an idempotent request's), before its answer is sent:
+  // the tenant's cached answers go out of reach first (docs/scaling.md, Caching). Whatever
+  // fails here must never turn a committed write into an error (a failed bump is retried by the cache).
+  const afterCommit = async (eventsWritten: number, tenantId: string, eventIds: readonly string[] = []) => {
     try {
       metrics.eventsWritten.inc(eventsWritten);
+      await queryCache.changes.tenantChanged(tenantId);
+      signalledEvents.add(eventIds);
       if (eventsWritten > 0) relay.poke();
     } catch (error) {
       logger.warn({ err: error }, "after-commit bookkeeping failed; the relay's next poll publishes the events");
@@ -164,6 +183,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     // crm_active_subscriptions is counted per subscriber by graphql-ws-handler.ts (subscribers of one shape share one bus stream).
     liveEvents: events.bus,
     eventReplay,
+    queryCache: queryCache.cache,
+    readsMayLag: replicaPools.length > 0,
   };
   const tenantLimits = createTenantLimits(
     redisTargetOf(config),
@@ -226,7 +247,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   relay.start();
   enrichment?.start();
   idempotencyPurge.start();
-  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus" }, "CRM subgraph ready");
+  logger.info({ url: http.url, events: config.redisClusterNodes.length ? "redis cluster" : config.redisSentinels ? "redis sentinel" : config.redisUrl ? "redis" : "in-process bus", queryCache: queryCache.kind }, "CRM subgraph ready");
 
   return {
     url: http.url,
@@ -241,6 +262,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await tenantLimits.close();
       await enrichment?.stop();
       await relay.stop();
+      await queryCache.close();
       await events.close();
       await Promise.all([prisma, relayPrisma].map((client) => client.$disconnect()));
       // Closed means closed: every socket gone, so a database stopped or dropped next terminates nobody.

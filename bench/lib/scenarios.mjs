@@ -161,6 +161,18 @@ const raw = {
   },
 };
 
+// Issue 17: the tenant's pipelineSummary (the dashboard's) among writes to the same tenant
+// (the mixed scenario's writes). Service only: run with BENCH_SUMMARY_CACHE=0 and =1 (the
+// default) to compare (bench/README.md, Caching). summary-reads: the reads alone, half of
+// them per owner (5 owners).
+const SUMMARY = `query($o: ID) { pipelineSummary(ownerId: $o) { totalLeads conversionRate stages { status count estimatedValue { amountMinor currency } } } }`;
+service.summary = (i) => {
+  const roll = (i * 2654435761) % 100; // deterministic: 10% writes, 90% summaries
+  return roll < 10 ? service.write() : { query: SUMMARY, variables: { o: null } };
+};
+service["summary-reads"] = (i) => ({ query: SUMMARY, variables: { o: i % 2 ? null : ownerId(i % 5) } });
+
+
 export const SPELLINGS = { service, postgraphile, "postgraphile-crud": postgraphileCrud, raw };
 /** Targets that run only some of the scenarios they can spell. */
 const ONLY = { "postgraphile-crud": ["capture", "mixed"] };

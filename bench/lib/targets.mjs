@@ -2,7 +2,7 @@
 // statement counter preloaded, and makes sure none outlives the benchmark.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { JWT_SECRET, ROOT, RUNTIME_URL } from "./bench-env.mjs";
+import { JWT_SECRET, REDIS_URL, ROOT, RUNTIME_URL } from "./bench-env.mjs";
 import { memoryMb } from "./proc.mjs";
 
 const counter = join(import.meta.dirname, "count-statements.cjs");
@@ -58,6 +58,12 @@ export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = 
       DATABASE_POOL_MAX: "10",
       JWT_SECRET,
       ...start.env,
+      // The benchmark measures throughput, not the per-tenant budget (all its requests are one tenant's).
+      RATE_LIMIT_TENANT_RPS: "1000000",
+      RATE_LIMIT_TENANT_BURST: "1000000",
+      // Issue 17: the query cache, on unless BENCH_SUMMARY_CACHE=0; in Redis with BENCH_SERVICE_REDIS=1, else in process.
+      CACHE_ENABLED: process.env.BENCH_SUMMARY_CACHE === "0" ? "false" : "true",
+      ...(process.env.BENCH_SERVICE_REDIS === "1" ? { REDIS_URL, CACHE_KEY_PREFIX: `bench:cache:${process.pid}:` } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

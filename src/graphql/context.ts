@@ -1,4 +1,5 @@
 import type { CommandDeps } from "../application/commands/command-deps";
+import type { QueryCache } from "../application/queries/query-cache";
 import type { LiveEventBus } from "../application/live-events";
 import type { EventReplay } from "../application/resume-lead-events";
 import type { AuthState } from "../infrastructure/auth/principal";
@@ -16,6 +17,10 @@ export interface ApiServices {
   liveEvents: LiveEventBus;
   /** For leadEvents(after:): the tenant's committed events after a position. */
   eventReplay: EventReplay;
+  /** Cached answers of expensive queries (pipelineSummary). */
+  queryCache: QueryCache;
+  /** Whether `reads` are replicas, which may lag behind a committed change. */
+  readsMayLag: boolean;
 }
 
 export interface RequestContext {
@@ -38,6 +43,15 @@ export function createRequestContext(services: ApiServices, auth: AuthState, req
 export function readsOf(context: RequestContext): TenantReads {
   if (context.readSession) return context.readSession;
   return context.readYourWrites ? context.services.primaryReads : context.services.reads;
+}
+
+/**
+ * Where an answer to be cached is computed: never a replica that may lag, as
+ * the answer is stored under a generation read from the primary's side of
+ * time; else the request's own read path.
+ */
+export function cacheFillReadsOf(context: RequestContext): TenantReads {
+  return context.services.readsMayLag ? context.services.primaryReads : readsOf(context);
 }
 
 /** Loaders exist once authentication passed; resolvers call this after requireRole. */

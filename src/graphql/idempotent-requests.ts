@@ -10,8 +10,8 @@ import { graphqlParamsOf, httpErrorResponse, type GuardedRequest, type RequestGu
 export interface IdempotencyOptions {
   prisma: TenantScopedPrisma;
   ttlSeconds: number;
-  /** After the commit, before the answer: the outbox relay is poked here. */
-  afterCommit: (eventsWritten: number) => void;
+  /** After the commit, awaited before the answer: the query cache's generation moves on and the outbox relay is poked here. */
+  afterCommit: (eventsWritten: number, tenantId: string) => void | Promise<void>;
   onReplay: () => void;
   logger: Logger;
   /** Fault injection for tests (never in production): "exit" kills the process after the commit, before the answer. */
@@ -80,7 +80,7 @@ export function idempotencyGuard(options: IdempotencyOptions): RequestGuard {
           body: { kind: "complete", string: outcome.body },
         };
       case "executed":
-        options.afterCommit(outcome.eventsWritten);
+        await options.afterCommit(outcome.eventsWritten, scope.tenantId);
         if (options.faultAfterCommit === "exit") {
           logger.warn("CRM_FAULT_AFTER_COMMIT=exit: dying after the commit, before the answer");
           process.kill(process.pid, "SIGKILL");

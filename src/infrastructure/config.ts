@@ -86,6 +86,11 @@ const variables = z.object({
   OVERLOAD_MAX_IN_FLIGHT: optional(z.coerce.number().int().min(1).max(10_000)),
   OVERLOAD_MAX_QUEUE: optional(z.coerce.number().int().min(0).max(100_000)),
   OVERLOAD_MAX_QUEUE_WAIT_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  // Query cache (docs/scaling.md, Caching): in Redis when Redis is configured, else in process.
+  CACHE_ENABLED: z.enum(["true", "false"], { message: "must be true or false" }).default("true"),
+  CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  CACHE_KEY_PREFIX: z.string().regex(/^[\w.:-]{0,64}$/, { message: "must be up to 64 letters, digits, '_', '.', ':' or '-'" }).default("crm:cache:"),
+  CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -128,6 +133,12 @@ function toConfig(env: z.infer<typeof variables>) {
     faultAfterCommit: env.NODE_ENV === "production" ? null : (env.CRM_FAULT_AFTER_COMMIT ?? null),
     eventReplay: { retentionSeconds: env.EVENT_REPLAY_RETENTION_SECONDS, maxEvents: env.EVENT_REPLAY_LIMIT },
     overload: overloadBounds(env),
+    cache: {
+      enabled: env.CACHE_ENABLED === "true",
+      ttlSeconds: env.CACHE_TTL_SECONDS,
+      keyPrefix: env.CACHE_KEY_PREFIX,
+      maxEntries: env.CACHE_MAX_ENTRIES,
+    },
   };
 }
 

@@ -152,6 +152,17 @@ export function createMetrics() {
       help: "Operations waiting for a place at the admission gate (at most OVERLOAD_MAX_QUEUE)",
       registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: "crm_cache_lookups_total",
+      help: "Query cache lookups by cached query and result: hit (stored, or joined a computation in flight), miss (computed and stored) or bypass (cache off or unreachable: read from PostgreSQL)",
+      labelNames: ["query", "result"] as const,
+      registers: [registry],
+    }),
+    cacheInvalidationFailures: new Counter({
+      name: "crm_cache_invalidation_failures_total",
+      help: "Committed changes whose tenant generation Redis did not take at once (retried; that tenant is read from PostgreSQL on this instance meanwhile)",
+      registers: [registry],
+    }),
   };
 }
 

@@ -3,12 +3,12 @@ import { Arg, Ctx, ID, Info, Int, Query, Resolver } from "type-graphql";
 import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
 import { getLeadWithActivities } from "../../application/queries/get-leads";
 import { countLeads, listLeads } from "../../application/queries/list-leads";
-import { pipelineSummary } from "../../application/queries/pipeline-summary";
+import { cachedPipelineSummary } from "../../application/queries/cached-pipeline-summary";
 import { duplicateCandidates } from "../../application/queries/duplicate-candidates";
 import { DuplicateCandidate } from "../types/bulk-and-merge";
 import { parseUuid } from "../../domain/shared/identifier";
 import { READ, requireRole } from "../auth";
-import { loadersOf, readsOf, type RequestContext } from "../context";
+import { cacheFillReadsOf, loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
 import { argumentsOfSelected } from "../look-ahead";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
@@ -66,8 +66,9 @@ export class LeadQueriesResolver {
     @Ctx() context: RequestContext,
     @Arg("ownerId", () => ID, { nullable: true, description: "Count only this user's leads; all the tenant's when omitted." }) ownerId?: string | null,
   ) {
+    // The tenant from the token, never from an argument: it names the cache keys too.
     const { tenantId } = requireRole(context, READ);
-    return readsOf(context).inTenant(tenantId, (db) => pipelineSummary(db, tenantId, ownerId));
+    return cachedPipelineSummary(context.services.queryCache, cacheFillReadsOf(context), tenantId, ownerId);
   }
 
   // Duplicate candidates.

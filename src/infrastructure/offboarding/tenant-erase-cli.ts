@@ -1,6 +1,8 @@
 import { commandLineOptions } from "../command-line";
 import { connectForTenantWork, runCli, tenantOption, UsageError } from "./tenant-work";
 import { eraseTenant } from "./tenant-erase";
+import { loadConfig } from "../config";
+import { forgetCachedAnswers } from "../cache/forget-cached-answers";
 
 const USAGE = `usage: npm run tenant:erase -- --tenant <uuid> --confirm <the same uuid>
 
@@ -19,9 +21,12 @@ runCli("tenant:erase", async () => {
   if (typeof values.confirm !== "string" || values.confirm.toLowerCase() !== tenantId) {
     throw new UsageError("refused: --confirm must repeat the tenant id exactly; nothing was erased");
   }
-  const work = await connectForTenantWork();
+  const config = loadConfig();
+  const work = await connectForTenantWork(config);
   try {
     const erased = await eraseTenant(work.client, work.redis, tenantId);
+    // Running services must not answer from what they cached before the erase.
+    if (work.redis) await forgetCachedAnswers(work.redis, config.cache.keyPrefix, tenantId);
     if (!work.redis) process.stderr.write("tenant:erase: no Redis configured: streams not cleaned, nothing announced\n");
     console.log(JSON.stringify({ tenant: tenantId, ...erased }));
   } finally {

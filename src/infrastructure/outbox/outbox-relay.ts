@@ -11,6 +11,12 @@ export interface OutboxRelayOptions {
   onPublished?: (count: number) => void;
   /** An erased lead's stream entries were removed: how many leads, how many entries. */
   onStreamsErased?: (leads: number, entries: number) => void;
+  /**
+   * The events just published (tenant, event id), awaited after the batch is
+   * marked: changes written by another instance or another process reach the
+   * query cache here too.
+   */
+  onEventsPublished?: (events: { tenantId: string; eventId: string }[]) => Promise<void>;
 }
 
 /**
@@ -30,6 +36,7 @@ export class OutboxRelay {
   private readonly retryMs: number;
   private readonly onPublished: (count: number) => void;
   private readonly onStreamsErased: (leads: number, entries: number) => void;
+  private readonly onEventsPublished: (events: { tenantId: string; eventId: string }[]) => Promise<void>;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -42,6 +49,7 @@ export class OutboxRelay {
     this.retryMs = options.retryMs ?? 500;
     this.onPublished = options.onPublished ?? (() => {});
     this.onStreamsErased = options.onStreamsErased ?? (() => {});
+    this.onEventsPublished = options.onEventsPublished ?? (async () => {});
   }
 
   start(): void {
@@ -78,11 +86,12 @@ export class OutboxRelay {
         const erasedLeads = records.filter((r) => r.event_type === "LeadDeleted").length;
         const entries: StreamEntry[] = toErase.map((row) => ({ eventType: row.event_type, streamId: row.stream_id }));
         const erasedEntries = entries.length ? await this.publisher.removeStreamEntries(entries) : 0;
-        return { count: records.length, erasedLeads, erasedEntries };
+        return { count: records.length, erasedLeads, erasedEntries, events: records.map((r) => ({ tenantId: r.tenant_id, eventId: r.id })) };
       },
       { timeout: 30_000, maxWait: 10_000 },
     );
     if (published === 0) return 0;
+    await this.onEventsPublished(published.events);
     this.onPublished(published.count);
     if (published.erasedLeads > 0) this.onStreamsErased(published.erasedLeads, published.erasedEntries);
     return published.count;

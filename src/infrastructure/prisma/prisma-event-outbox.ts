@@ -9,6 +9,8 @@ import type { TenantDb } from "./tenant-db";
 export class PrismaEventOutbox implements EventOutbox {
   /** How many events this transaction wrote (counted once it commits). */
   appended = 0;
+  /** Their ids: the outbox relay need not signal the query cache again for changes signalled at commit. */
+  readonly eventIds: string[] = [];
 
   constructor(
     private readonly db: TenantDb,
@@ -28,6 +30,7 @@ export class PrismaEventOutbox implements EventOutbox {
       INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
       VALUES ${Prisma.join(rows)}`;
     this.appended += events.length;
+    for (const event of events) this.eventIds.push(event.eventId);
   }
 
   async appendEach(batches: readonly { events: LeadEvent[]; leadAfter: LeadView | null }[]): Promise<void> {
@@ -54,5 +57,6 @@ export class PrismaEventOutbox implements EventOutbox {
         AS r(id, "aggregateId", "eventType", version, payload, "leadSnapshot", "actorId", "occurredAt", n)
       ORDER BY r.n`;
     this.appended += rows.length;
+    for (const row of rows) this.eventIds.push(row.id);
   }
 }

@@ -12,8 +12,11 @@ import type { TenantDb, TenantScopedPrisma } from "./tenant-db";
 export class PrismaUnitOfWork implements UnitOfWork {
   constructor(
     private readonly prisma: TenantScopedPrisma,
-    /** Called after each commit: the outbox relay looks at once instead of at its next poll. */
-    private readonly afterCommit: (eventsWritten: number) => void = () => {},
+    /**
+     * Called after each commit and awaited before the command returns: the query
+     * cache moves the tenant's generation on, the outbox relay looks at once.
+     */
+    private readonly afterCommit: (eventsWritten: number, tenantId: string, eventIds: readonly string[]) => void | Promise<void> = () => {},
   ) {}
 
   async run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T> {
@@ -27,7 +30,7 @@ export class PrismaUnitOfWork implements UnitOfWork {
       });
     }
     const { result, outbox } = await this.prisma.inTenant(tenantId, (db) => this.inTransaction(db, tenantId, work));
-    this.afterCommit(outbox.appended);
+    await this.afterCommit(outbox.appended, tenantId, outbox.eventIds);
     return result;
   }
 

@@ -34,7 +34,9 @@ const PLAIN_CONTENT_TYPE = /^\s*application\/json\s*(;\s*charset=utf-8\s*)?$/i;
  * `extensions.http.status`), the same JSON and content type, the same
  * metrics and log line. Everything else (GET, batches, `extensions` such as
  * persisted queries, other content types or Accept headers, subscriptions,
- * and every request the pipeline refuses) goes to Apollo, so refusals read
+ * a gateway asking for a federated trace (`apollo-federation-include-trace`:
+ * Apollo's inline-trace plugin answers it with `extensions.ftv1`), and every
+ * request the pipeline refuses) goes to Apollo, so refusals read
  * exactly as they did. Measured in bench/: Apollo's per-request machinery
  * (hooks, request parsing, a SHA-256 of every document for its cache) was
  * about a fifth of the list's CPU.
@@ -43,6 +45,7 @@ export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, lo
   return ({ method, headers, body, context }) => {
     if (method !== "POST" || !PLAIN_CONTENT_TYPE.test(headers["content-type"] ?? "")) return null;
     if (headers.accept !== undefined && !PLAIN_ACCEPT.test(headers.accept)) return null;
+    if (headers["apollo-federation-include-trace"] !== undefined) return null;
     if (!isRecord(body) || typeof body.query !== "string" || (body.extensions !== undefined && body.extensions !== null)) return null;
     if (!absentOr(body.variables, isRecord) || !absentOr(body.operationName, (name) => typeof name === "string")) return null;
     const prepared = pipeline.prepare({ query: body.query, operationName: body.operationName ?? undefined, variables: body.variables ?? {} });

@@ -13,7 +13,8 @@ describe("the npm scripts", () => {
   it("build before running only when stale, never unconditionally", () => {
     const { scripts } = packageJson;
     expect(scripts.prestart).toBe("node scripts/build.mjs --if-stale");
-    expect(scripts.start).toBe("node dist/main.js");
+    // The heap cap is the memory budget (docs/operations.md, "Memory"); no build in the start itself.
+    expect(scripts.start).toBe("node --max-old-space-size=192 dist/main.js");
     for (const name of ["token", "db:migrate", "schema:emit"]) expect(scripts[name], name).toMatch(/^node scripts\/build\.mjs --if-stale && node dist\//);
     expect(Object.values(scripts).join("\n")).not.toMatch(/npm run build/);
   });

@@ -73,7 +73,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
 
   const metrics = createMetrics();
   // Off (null) without an OTLP endpoint: then nothing below makes a span or wraps a call.
-  const tracing = startTracing(config.tracing);
+  const tracing = await startTracing(config.tracing);
   const tracer = tracing?.tracer;
   const onStatement = (text: string, durationMs: number) => {
     metrics.sqlDuration.observe(durationMs / 1000);

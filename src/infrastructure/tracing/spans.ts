@@ -12,14 +12,22 @@ import {
   type SpanOptions,
   type Tracer,
 } from "@opentelemetry/api";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import type { W3CTraceContextPropagator } from "@opentelemetry/core";
 
-/** W3C Trace Context (`traceparent`, `tracestate`): what the Apollo Router and the OpenTelemetry SDKs send. */
-const w3c = new W3CTraceContextPropagator();
+/**
+ * W3C Trace Context (`traceparent`, `tracestate`): what the Apollo Router and
+ * the OpenTelemetry SDKs send. Loaded on first use: only traced code propagates.
+ */
+let propagator: W3CTraceContextPropagator | undefined;
+function w3c(): W3CTraceContextPropagator {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deferred on purpose (see above)
+  propagator ??= new (require("@opentelemetry/core") as typeof import("@opentelemetry/core")).W3CTraceContextPropagator();
+  return propagator;
+}
 
 /** The caller's trace, from HTTP headers (or any carrier with `traceparent`/`tracestate`); ROOT when there is none. */
 export function contextFromCarrier(carrier: Record<string, string | string[] | undefined>, base: Context = ROOT_CONTEXT): Context {
-  return w3c.extract(base, carrier, defaultTextMapGetter);
+  return w3c().extract(base, carrier, defaultTextMapGetter);
 }
 
 /** A context whose parent is the span a stored `traceparent` names (a trace carried by an outbox row or a stream entry). */
@@ -29,7 +37,7 @@ export function contextFromTraceparent(traceparent: string | null | undefined): 
 
 /** Adds `traceparent` (and `tracestate`) for the active span to outgoing headers. */
 export function injectTraceHeaders(headers: Record<string, string>, from: Context = context.active()): void {
-  w3c.inject(from, headers, defaultTextMapSetter);
+  w3c().inject(from, headers, defaultTextMapSetter);
 }
 
 /** The W3C `traceparent` of a span context, or null when there is no valid one. */

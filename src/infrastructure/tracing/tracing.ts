@@ -1,18 +1,5 @@
 import { context, type Tracer } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { OTLPTraceExporter as OtlpJsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
-import { OTLPTraceExporter as OtlpProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-} from "@opentelemetry/sdk-trace-base";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { Sampler } from "@opentelemetry/sdk-trace-base";
 import type { SamplerName, TracingConfig } from "./tracing-config";
 
 /** The service's tracer and its exporter's lifetime; absent (null) when tracing is off. */
@@ -22,7 +9,10 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
-function samplerOf(name: SamplerName, ratio: number): Sampler {
+type Sdk = typeof import("@opentelemetry/sdk-trace-base");
+
+function samplerOf(sdk: Sdk, name: SamplerName, ratio: number): Sampler {
+  const { AlwaysOffSampler, AlwaysOnSampler, ParentBasedSampler, TraceIdRatioBasedSampler } = sdk;
   switch (name) {
     case "always_on":
       return new AlwaysOnSampler();
@@ -47,7 +37,7 @@ let contextManagerInstalled = false;
  * only when some service traces, so an untraced process keeps the API's
  * no-op manager and `context.active()` costs nothing.
  */
-function installContextManager(): void {
+function installContextManager(AsyncLocalStorageContextManager: typeof import("@opentelemetry/context-async-hooks").AsyncLocalStorageContextManager): void {
   if (contextManagerInstalled) return;
   contextManagerInstalled = context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 }
@@ -55,19 +45,28 @@ function installContextManager(): void {
 /**
  * A tracer provider of this service's own (not registered as the global one:
  * several services may run in one process, as in the tests), batching spans
- * to an OTLP/HTTP endpoint.
+ * to an OTLP/HTTP endpoint. The SDK is loaded only then: with tracing off the
+ * process never loads it (only the API, whose no-op calls cost nothing).
  */
-export function startTracing(config: TracingConfig | null): Tracing | null {
+export async function startTracing(config: TracingConfig | null): Promise<Tracing | null> {
   if (!config) return null;
-  installContextManager();
+  const [sdk, { AsyncLocalStorageContextManager }, { resourceFromAttributes }, { ATTR_SERVICE_NAME }, json, protobuf] = await Promise.all([
+    import("@opentelemetry/sdk-trace-base"),
+    import("@opentelemetry/context-async-hooks"),
+    import("@opentelemetry/resources"),
+    import("@opentelemetry/semantic-conventions"),
+    import("@opentelemetry/exporter-trace-otlp-http"),
+    import("@opentelemetry/exporter-trace-otlp-proto"),
+  ]);
+  installContextManager(AsyncLocalStorageContextManager);
   const exporterOptions = { url: config.tracesUrl, headers: config.headers, timeoutMillis: config.exportTimeoutMs };
-  const exporter = config.protocol === "http/json" ? new OtlpJsonExporter(exporterOptions) : new OtlpProtobufExporter(exporterOptions);
-  const provider = new BasicTracerProvider({
+  const exporter = config.protocol === "http/json" ? new json.OTLPTraceExporter(exporterOptions) : new protobuf.OTLPTraceExporter(exporterOptions);
+  const provider = new sdk.BasicTracerProvider({
     // service.version and the deployment's attributes come from OTEL_RESOURCE_ATTRIBUTES.
     resource: resourceFromAttributes({ ...config.resourceAttributes, [ATTR_SERVICE_NAME]: config.serviceName }),
-    sampler: samplerOf(config.sampler, config.samplerRatio),
+    sampler: samplerOf(sdk, config.sampler, config.samplerRatio),
     spanProcessors: [
-      new BatchSpanProcessor(exporter, {
+      new sdk.BatchSpanProcessor(exporter, {
         scheduledDelayMillis: config.batch.scheduledDelayMs,
         exportTimeoutMillis: config.batch.exportTimeoutMs,
         maxQueueSize: config.batch.maxQueueSize,

@@ -61,7 +61,10 @@ export class CompanyDirectoryClient {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let wait = this.backoffBaseMs * 2 ** (attempt - 1);
       try {
-        const response = await this.get(url, attempt);
+        const headers = { accept: "application/json", ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) };
+        const response = this.options.tracer
+          ? await this.tracedGet(this.options.tracer, url, headers, attempt)
+          : await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
         if (response.status === 200) return profileOf(domain, await response.json());
         if (response.status === 404) return null;
         await response.body?.cancel();
@@ -77,10 +80,10 @@ export class CompanyDirectoryClient {
     throw new EnrichmentUnavailableError(`company directory unavailable for ${domain} after ${this.attempts} tries: ${lastProblem}`);
   }
 
-  private async get(url: string, attempt: number): Promise<Response> {
-    const headers: Record<string, string> = { accept: "application/json", ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) };
-    const span = this.startSpan(url, attempt);
-    if (!span) return fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+  /** The attempt as a client span whose `traceparent` goes with the request. */
+  private async tracedGet(tracer: Tracer, url: string, given: Record<string, string>, attempt: number): Promise<Response> {
+    const span = this.startSpan(tracer, url, attempt);
+    const headers = { ...given };
     injectTraceHeaders(headers, trace.setSpan(context.active(), span));
     try {
       const response = await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
@@ -102,10 +105,9 @@ export class CompanyDirectoryClient {
    * The attempt's client span. The path's template, not the path: the domain
    * comes from a lead's email address.
    */
-  private startSpan(url: string, attempt: number): Span | null {
-    if (!this.options.tracer) return null;
+  private startSpan(tracer: Tracer, url: string, attempt: number): Span {
     const target = new URL(url);
-    return this.options.tracer.startSpan("GET", {
+    return tracer.startSpan("GET", {
       kind: SpanKind.CLIENT,
       attributes: {
         "http.request.method": "GET",

@@ -120,7 +120,7 @@ process.exit(0);
 
 /** Self time of tracing frames over all busy time. */
 function tracingShare(profile, requests) {
-  const tracing = /node_modules\/(@opentelemetry\/|protobufjs\/)|\/dist\/infrastructure\/tracing\/|\/dist\/graphql\/tracing-plugin|^node:(internal\/)?async_hooks|async_local_storage|async_context_frame/;
+  const tracing = /node_modules\/(@opentelemetry\/|protobufjs\/)|\/dist\/infrastructure\/tracing\/|\/dist\/graphql\/(tracing-plugin|request-span)|^node:(internal\/)?async_hooks|async_local_storage|async_context_frame/;
   const byId = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   let busy = 0;
   let inTracing = 0;

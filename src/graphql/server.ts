@@ -173,8 +173,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     maxBodyBytes: MAX_BODY_BYTES,
     logger,
     guard: options.requestGuard,
-    // Traced requests take Apollo's pipeline, whose tracingPlugin names the span after the operation.
-    direct: options.tracer ? undefined : (request) => (draining ? null : direct(request)),
+    direct: (request) => (draining ? null : direct(request)),
     tracer: options.tracer,
   });
   // Whatever fails in a probe answers without a stack.

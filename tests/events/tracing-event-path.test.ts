@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
 import Redis from "ioredis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { aCapture, CAPTURE, LEAD } from "../api/operations";
 import { aTraceparent, startOtlpReceiver, textsOf, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver";
 import { eventually, streamEventsOf } from "../support/redis-streams";
@@ -75,6 +76,17 @@ afterAll(async () => {
   await new Promise((resolve) => (directory ? directory.close(resolve) : resolve(undefined)));
 });
 
+/** The answer and how many times Apollo's pipeline ran for it (read before the spy is restored: restoring clears its calls). */
+async function viaWhichPath<T extends object>(send: () => Promise<T>): Promise<T & { apolloCalls: number }> {
+  const apollo = vi.spyOn(ApolloServer.prototype, "executeHTTPGraphQLRequest");
+  try {
+    const answer = await send();
+    return Object.assign(answer, { apolloCalls: apollo.mock.calls.length });
+  } finally {
+    apollo.mockRestore();
+  }
+}
+
 const inTrace = (traceId: string) => receiver?.spans.filter((span) => span.traceId === traceId) ?? [];
 const one = (spans: ReceivedSpan[], name: string) => {
   const found = spans.filter((span) => span.name === name);
@@ -87,7 +99,9 @@ describe.skipIf(!runnable && !process.env.CI)("one trace from a capture through 
     const caller = aTraceparent();
     const domain = `${randomUUID().slice(0, 12)}.example`;
     const input = aCapture({ name: `Quentin ${randomUUID().slice(0, 6)}`, email: `quentin.${randomUUID().slice(0, 6)}@${domain}`, phone: "+4915187654321" });
-    const captured = await service.post({ query: CAPTURE, variables: { input } }, { authorization: `Bearer ${rep.token}`, traceparent: caller.traceparent });
+    // Traced, the plain JSON POST still takes the direct path (src/graphql/direct-execution.ts), not Apollo's.
+    const captured = await viaWhichPath(() => service.post({ query: CAPTURE, variables: { input } }, { authorization: `Bearer ${rep.token}`, traceparent: caller.traceparent }));
+    expect(captured.apolloCalls).toBe(0);
     const lead = dataOf(captured).captureLead;
     await eventually(async () => dataOf(await rep.gql(LEAD, { id: lead.id })).lead, (found) => found.enrichment !== null, 20_000);
 
@@ -150,5 +164,22 @@ describe.skipIf(!runnable && !process.env.CI)("one trace from a capture through 
     expect(mutation.parentSpanId).toBe("");
     expect(one(spans, "process events:LeadCaptured").parentSpanId).toBe(one(spans, "publish LeadCaptured").spanId);
     expect(lead.id).toBeTruthy();
+  });
+
+  it("a request Apollo answers (one with extensions) gets the same named span as the direct path's", async () => {
+    const caller = aTraceparent();
+    const lead = dataOf(await rep.gql(CAPTURE, { input: aCapture({}) })).captureLead;
+    const answered = await viaWhichPath(() =>
+      service.post({ query: LEAD, variables: { id: lead.id }, extensions: {} }, { authorization: `Bearer ${rep.token}`, traceparent: caller.traceparent }),
+    );
+    expect(answered.apolloCalls).toBe(1);
+    expect(dataOf(answered).lead.id).toBe(lead.id);
+    const spans = await eventually(async () => inTrace(caller.traceId), (found) => found.some((span) => span.kind === SERVER), 20_000);
+    const request = one(spans, "query Lead");
+    expect(request).toMatchObject({ kind: SERVER, parentSpanId: caller.spanId });
+    expect(request.attributes).toMatchObject({ "graphql.operation.type": "query", "graphql.operation.name": "Lead", "graphql.operation.root_fields": ["lead"] });
+    // Its work hangs below it as on the direct path: the look-ahead fetch, and the read store's statement below that.
+    const lookAhead = one(spans.filter((span) => span.parentSpanId === request.spanId), "look-ahead lead with activities");
+    expect(spans.filter((span) => span.parentSpanId === lookAhead.spanId).some((span) => span.attributes["db.system.name"] === "postgresql")).toBe(true);
   });
 });

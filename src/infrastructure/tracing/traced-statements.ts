@@ -35,17 +35,36 @@ export function traceStatements(pool: pg.Pool, tracer: Tracer, target: { name?: 
     "server.port": Number(url.port || 5432),
     ...(target.name ? { "db.client.connection.pool.name": target.name } : {}),
   };
+  // A child of the active span (the request, a look-ahead fetch): the caller's context at client.query.
+  const startStatementSpan = (text: string): Span => {
+    const shape = statementShape(text);
+    return tracer.startSpan(statementOperation(shape), { kind: SpanKind.CLIENT, attributes: { ...attributes, "db.query.text": shape } });
+  };
   pool.on("connect", (client) => {
     const query = client.query.bind(client) as (...args: QueryArgs) => unknown;
     (client as { query: unknown }).query = function tracedQuery(...args: QueryArgs): unknown {
       if (!insideRecordingSpan()) return query(...args);
       const first = args[0];
       const text = textOf(first);
-      // A Submittable (cursor, stream) reports through events, not a result: left as it is.
-      if (text === undefined || typeof (first as { submit?: unknown }).submit === "function") return query(...args);
-      const shape = statementShape(text);
-      const span = tracer.startSpan(statementOperation(shape), { kind: SpanKind.CLIENT, attributes: { ...attributes, "db.query.text": shape } });
+      if (text === undefined) return query(...args);
       const last = args[args.length - 1];
+      if (typeof (first as { submit?: unknown }).submit === "function") {
+        // A Submittable: a Query object such as the read store's TenantScopedQuery answers through
+        // its callback (its own, or the one passed along, which pg sets on it); a cursor or a
+        // stream has none and reports through events: left as it is.
+        const submittable = first as { callback?: unknown };
+        if (typeof submittable.callback === "function") {
+          const own = submittable.callback as Callback;
+          const span = startStatementSpan(text);
+          submittable.callback = (error: Error | null, result: unknown) => {
+            end(span, error);
+            own(error, result);
+          };
+          return query(...args);
+        }
+        if (typeof last !== "function") return query(...args);
+      }
+      const span = startStatementSpan(text);
       if (typeof last === "function") {
         args[args.length - 1] = (error: Error | null, result: unknown) => {
           end(span, error);

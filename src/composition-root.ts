@@ -35,6 +35,7 @@ import { AdmissionGate } from "./infrastructure/overload/admission-gate";
 import { overloadGuard } from "./graphql/overload-guard";
 import { createQueryCache } from "./infrastructure/cache/query-cache-setup";
 import { SignalledEvents } from "./infrastructure/cache/signalled-events";
+import { startTracing } from "./infrastructure/tracing/tracing";
 
 export interface CrmService {
   url: string;
@@ -71,13 +72,16 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (!config.jwt.secret && !config.jwt.jwksUrl) throw new Error("startCrmService needs JWT_SECRET or JWT_JWKS_URL");
 
   const metrics = createMetrics();
+  // Off (null) without an OTLP endpoint: then nothing below makes a span or wraps a call.
+  const tracing = await startTracing(config.tracing);
+  const tracer = tracing?.tracer;
   const onStatement = (text: string, durationMs: number) => {
     metrics.sqlDuration.observe(durationMs / 1000);
     options.onQuery?.(text);
   };
   const warn: ConnectionWarn = (fields, message) => logger.warn(fields, message);
   // One pool per database: Prisma (commands) and the query side share the primary's.
-  const primaryPool = createDatabasePool(config.database.url, { max: config.database.poolMax, name: "primary", warn });
+  const primaryPool = createDatabasePool(config.database.url, { max: config.database.poolMax, name: "primary", warn, tracer });
   const prisma = createPrismaClient(primaryPool, { onQuery: (event) => onStatement(event.query, event.durationMs) });
   // Prisma compiles its query engine on its first query (a third of a second): paid before
   // the service says it is ready, not by the first /ready or the first mutation.
@@ -87,6 +91,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   if (roleProblems.length && config.production) {
     await prisma.$disconnect();
     await closeDatabasePool(primaryPool);
+    await tracing?.shutdown();
     throw new ConfigError("DATABASE_URL", `connects as a role RLS does not bind: ${roleProblems.join("; ")}`);
   }
   if (roleProblems.length) logger.warn({ problems: roleProblems }, "DATABASE_URL's role is not fenced by row-level security (allowed outside production)");
@@ -95,6 +100,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   const schemaCheck = await checkMigrationsApplied(primaryPool).catch(async (error: unknown) => {
     await prisma.$disconnect();
     await closeDatabasePool(primaryPool);
+    await tracing?.shutdown();
     throw error;
   });
   if (schemaCheck.unknown.length) {
@@ -102,9 +108,9 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   }
   const reads = pooledReads(primaryPool, { onStatement });
   // Query paths go to the replicas when there are any; commands always to the primary.
-  const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn }));
+  const replicaPools = config.database.replicaUrls.map((url, index) => createDatabasePool(url, { max: config.database.poolMax, name: `replica ${index + 1}`, warn, tracer }));
   const queryReads = replicaPools.length ? roundRobin(replicaPools.map((pool) => pooledReads(pool, { onStatement }))) : reads;
-  const events = createEventPlumbing(config);
+  const events = createEventPlumbing(config, tracer);
   const queryCache = createQueryCache(
     config.cache,
     redisTargetOf(config),
@@ -116,12 +122,13 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   );
   // The relay has a small pool of its own: a publish backlog never starves requests.
   const signalledEvents = new SignalledEvents();
-  const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn });
+  const relayPool = createDatabasePool(config.database.url, { max: 2, name: "outbox relay", warn, tracer });
   const relayPrisma = createPrismaClient(relayPool);
   metrics.watchPool("primary", primaryPool);
   replicaPools.forEach((pool, index) => metrics.watchPool(`replica_${index + 1}`, pool));
   metrics.watchPool("outbox_relay", relayPool);
   const relay = new OutboxRelay(relayPrisma, events.publisher, logger, {
+    tracer,
     onPublished: (count) => metrics.eventsPublished.inc(count),
     onStreamsErased: (leads, entries) => {
       metrics.streamErasures.inc(leads);
@@ -155,8 +162,9 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
   let enrichment: EnrichmentConsumer | null = null;
   if (config.enrichment && events.connectConsumer) {
     const { url: baseUrl, apiKey, timeoutMs } = config.enrichment;
-    const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs });
-    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`, undefined, () => metrics.enrichmentDeadLettered.inc());
+    const directory = new CompanyDirectoryClient({ baseUrl, apiKey, timeoutMs, backoffBaseMs: options.enrichmentBackoffBaseMs, tracer });
+    const consumerName = `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+    enrichment = new EnrichmentConsumer(events.connectConsumer(), directory, commands, logger, consumerName, undefined, () => metrics.enrichmentDeadLettered.inc(), tracer);
   } else if (config.enrichment) {
     logger.warn("ENRICHMENT_API_URL is set but Redis is not: enrichment consumes Redis streams, so it stays off");
   }
@@ -185,6 +193,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     eventReplay,
     queryCache: queryCache.cache,
     readsMayLag: replicaPools.length > 0,
+    tracer,
   };
   const tenantLimits = createTenantLimits(
     redisTargetOf(config),
@@ -220,6 +229,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     timeouts: config.timeouts,
     readiness,
     metrics,
+    tracer,
     requestGuard: guardsInOrder(
       rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
       // After the tenant budget (a tenant over it takes no place), before the idempotency guard (which opens a transaction).
@@ -267,6 +277,8 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
       await Promise.all([prisma, relayPrisma].map((client) => client.$disconnect()));
       // Closed means closed: every socket gone, so a database stopped or dropped next terminates nobody.
       await Promise.all([primaryPool, relayPool, ...replicaPools].map(closeDatabasePool));
+      // Last: the spans of everything stopped above (the relay's final batch) are exported before the process exits.
+      await tracing?.shutdown();
     },
   };
 }

@@ -60,7 +60,8 @@ async function main(): Promise<void> {
     await started.catch(() => {});
     const step = (name: string, work: () => Promise<void>) => work().catch((error: unknown) => logger.error({ err: error, step: name }, "shutdown step failed"));
     // The order matters: the service stops accepting, drains requests, closes subscriptions,
-    // the relay, the enrichment consumer, Prisma and every pool's sockets; only then may the
+    // the relay, the enrichment consumer, Prisma and every pool's sockets, then exports the
+    // spans still buffered (tracing on); only then may the
     // embedded PostgreSQL stop (before, it would terminate connections still open).
     if (service) await step("service", () => service!.stop());
     if (database) await step("embedded database", () => database!.stop());

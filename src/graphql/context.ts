@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { CommandDeps } from "../application/commands/command-deps";
 import type { QueryCache } from "../application/queries/query-cache";
 import type { LiveEventBus } from "../application/live-events";
@@ -21,6 +22,8 @@ export interface ApiServices {
   queryCache: QueryCache;
   /** Whether `reads` are replicas, which may lag behind a committed change. */
   readsMayLag: boolean;
+  /** With tracing on: spans for DataLoader batches and look-ahead fetches. */
+  tracer?: Tracer;
 }
 
 export interface RequestContext {
@@ -57,6 +60,6 @@ export function cacheFillReadsOf(context: RequestContext): TenantReads {
 /** Loaders exist once authentication passed; resolvers call this after requireRole. */
 export function loadersOf(context: RequestContext): RequestLoaders {
   if (context.auth.kind !== "authenticated") throw new Error("loaders requested before authentication");
-  context.loaders ??= createLoaders(readsOf(context), context.auth.principal.tenantId);
+  context.loaders ??= createLoaders(readsOf(context), context.auth.principal.tenantId, context.services.tracer);
   return context.loaders;
 }

@@ -6,6 +6,7 @@ import type { Metrics } from "../infrastructure/metrics";
 import type { RequestContext } from "./context";
 import { observeRequest } from "./observability-plugin";
 import type { OperationPipeline } from "./operation-pipeline";
+import { nameRequestSpan, recordRequestErrors } from "./request-span";
 
 export interface DirectRequest {
   method: string;
@@ -56,6 +57,8 @@ export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, lo
       if (Array.isArray(prepared)) throw new Error("unreachable");
       const observation = observeRequest(pipeline.schema, metrics, logger, context);
       observation.resolved(prepared.operation);
+      // The request span (graphql-http-handler.ts) takes the operation's name on this path as on Apollo's.
+      nameRequestSpan(prepared.operation);
       pipeline.begin(context, prepared.operation.operation);
       let result: ExecutionResult;
       try {
@@ -78,7 +81,9 @@ export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, lo
           return pipeline.formatError(asApolloFormats(error), error);
         });
       }
-      observation.finished((errors ?? []).map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+      const codes = (errors ?? []).map((error) => String(error.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+      observation.finished(codes);
+      recordRequestErrors(codes);
       return {
         status,
         headers: new HeaderMap([["content-type", "application/json; charset=utf-8"]]),

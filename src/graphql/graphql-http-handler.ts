@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from "@opentelemetry/api";
+import { contextFromCarrier } from "../infrastructure/tracing/spans";
 import type { Logger } from "../infrastructure/logger";
 import type { RequestContext } from "./context";
 import type { DirectExecutor } from "./direct-execution";
@@ -16,6 +18,8 @@ export interface GraphqlHttpOptions {
   guard: RequestGuard;
   /** Answers the plain request without Apollo's pipeline (null: Apollo answers). */
   direct?: DirectExecutor;
+  /** With tracing on: a span per request, continuing the caller's `traceparent`. */
+  tracer?: Tracer;
 }
 
 /** A client error before GraphQL is reached, answered in GraphQL's error shape. */
@@ -37,18 +41,40 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  * every answer) the probes and metrics still use.
  */
 export function graphqlHttpHandler(apollo: ApolloServer<RequestContext>, options: GraphqlHttpOptions) {
-  const { logger } = options;
+  const { logger, tracer } = options;
   return (req: IncomingMessage, res: ServerResponse): void => {
-    options.cors(req, res, () => {
-      answer(req, res).catch((error: unknown) => {
-        if (error instanceof BodyError) return sendError(res, error.status, error.message, "BAD_REQUEST");
-        // A client that hung up mid-request is no server error: nobody is left to answer.
-        if (req.destroyed || res.destroyed) return;
-        logger.error({ err: error }, "unexpected HTTP error");
-        sendError(res, 500, "Internal server error", "INTERNAL_SERVER_ERROR");
-      });
-    });
+    options.cors(req, res, () => (tracer ? serveTraced(tracer, req, res) : serve(req, res)));
   };
+
+  function serve(req: IncomingMessage, res: ServerResponse): void {
+    answer(req, res).catch((error: unknown) => {
+      if (error instanceof BodyError) return sendError(res, error.status, error.message, "BAD_REQUEST");
+      // A client that hung up mid-request is no server error: nobody is left to answer.
+      if (req.destroyed || res.destroyed) return;
+      logger.error({ err: error }, "unexpected HTTP error");
+      sendError(res, 500, "Internal server error", "INTERNAL_SERVER_ERROR");
+    });
+  }
+
+  /**
+   * The request's span: a child of the caller's (the Router's) when it sent
+   * `traceparent`, else the root of a new trace; everything the request does
+   * runs inside it. tracingPlugin names it after the operation.
+   */
+  function serveTraced(tracer: Tracer, req: IncomingMessage, res: ServerResponse): void {
+    const parent = contextFromCarrier(req.headers);
+    const span = tracer.startSpan(
+      `${req.method ?? "GET"} /graphql`,
+      { kind: SpanKind.SERVER, attributes: { "http.request.method": req.method ?? "GET", "http.route": "/graphql" } },
+      parent,
+    );
+    res.once("close", () => {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    context.with(trace.setSpan(parent, span), serve, undefined, req, res);
+  }
 
   async function answer(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = req.method === "POST" ? await readBody(req, options.maxBodyBytes) : undefined;

@@ -1,4 +1,6 @@
+import type { Tracer } from "@opentelemetry/api";
 import DataLoader from "dataloader";
+import { childSpan } from "../infrastructure/tracing/spans";
 import { countAssignedLeads, listAssignedLeads, type AssignedLeadsArgs } from "../application/queries/assigned-leads";
 import { getLeads } from "../application/queries/get-leads";
 import { listActivitiesOfLeads, type ActivityPageArgs } from "../application/queries/list-activities";
@@ -18,13 +20,15 @@ interface ParentKey<A> {
  * fetched together in one statement, all groups of a tick on one connection.
  */
 function perParentLoader<A, V>(
+  name: string,
   reads: TenantReads,
   tenantId: string,
   fetch: (db: ReadDb, ids: string[], args: A) => Promise<Map<string, V>>,
+  tracer: Tracer | undefined,
 ): DataLoader<ParentKey<A>, V, string> {
   return new DataLoader<ParentKey<A>, V, string>(
     (keys) =>
-      reads.inTenant(tenantId, async (db) => {
+      batchSpan(tracer, name, keys.length, () => reads.inTenant(tenantId, async (db) => {
         const groups = new Map<string, { args: A; ids: string[] }>();
         for (const key of keys) {
           const group = groups.get(JSON.stringify(key.args)) ?? { args: key.args, ids: [] };
@@ -34,7 +38,7 @@ function perParentLoader<A, V>(
         const results = new Map<string, Map<string, V>>();
         for (const [argsKey, group] of groups) results.set(argsKey, await fetch(db, group.ids, group.args));
         return keys.map((key) => results.get(JSON.stringify(key.args))?.get(key.id) as V);
-      }),
+      })),
     { cacheKeyFn: (key) => `${key.id}|${JSON.stringify(key.args)}` },
   );
 }
@@ -59,18 +63,25 @@ export class PrefetchedActivities {
   }
 }
 
-export function createLoaders(reads: TenantReads, tenantId: string) {
+/** A batch as a span of the request (with tracing on): the one resolver-level span worth its cost. */
+function batchSpan<T>(tracer: Tracer | undefined, loader: string, size: number, work: () => Promise<T>): Promise<T> {
+  return childSpan(tracer, `DataLoader ${loader}`, { "crm.dataloader.name": loader, "crm.dataloader.batch_size": size }, work);
+}
+
+export function createLoaders(reads: TenantReads, tenantId: string, tracer?: Tracer) {
   return {
     prefetchedActivities: new PrefetchedActivities(),
-    leadById: new DataLoader<string, LeadView | null>((ids) => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
-    activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(reads, tenantId, (db, ids, args) =>
-      listActivitiesOfLeads(db, tenantId, ids, args),
+    leadById: new DataLoader<string, LeadView | null>((ids) =>
+      batchSpan(tracer, "leadById", ids.length, () => reads.inTenant(tenantId, (db) => getLeads(db, tenantId, ids))),
     ),
-    assignedLeads: perParentLoader<AssignedLeadsArgs, Page<LeadView>>(reads, tenantId, (db, ids, args) =>
-      listAssignedLeads(db, tenantId, ids, args),
+    activitiesOfLead: perParentLoader<ActivityPageArgs, Page<ActivityView>>(
+      "activitiesOfLead", reads, tenantId, (db, ids, args) => listActivitiesOfLeads(db, tenantId, ids, args), tracer,
     ),
-    assignedLeadCount: perParentLoader<LeadStatus[] | null, number>(reads, tenantId, (db, ids, status) =>
-      countAssignedLeads(db, tenantId, ids, status),
+    assignedLeads: perParentLoader<AssignedLeadsArgs, Page<LeadView>>(
+      "assignedLeads", reads, tenantId, (db, ids, args) => listAssignedLeads(db, tenantId, ids, args), tracer,
+    ),
+    assignedLeadCount: perParentLoader<LeadStatus[] | null, number>(
+      "assignedLeadCount", reads, tenantId, (db, ids, status) => countAssignedLeads(db, tenantId, ids, status), tracer,
     ),
   };
 }

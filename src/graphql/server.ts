@@ -6,6 +6,7 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import cors from "cors";
 import express, { type ErrorRequestHandler } from "express";
+import type { Tracer } from "@opentelemetry/api";
 import type { GraphQLSchema } from "graphql";
 import { WebSocketServer } from "ws";
 import type { Authenticate } from "../infrastructure/auth/token-verifier";
@@ -19,6 +20,7 @@ import type { RequestGuard } from "./request-guard";
 import type { SubscriptionCap } from "./subscription-cap";
 import { observabilityPlugin } from "./observability-plugin";
 import { OperationPipeline } from "./operation-pipeline";
+import { tracingPlugin } from "./tracing-plugin";
 
 /** How long a slow or idle client may hold a connection (docs/operations.md says why these values). */
 export interface ConnectionTimeouts {
@@ -58,6 +60,8 @@ export interface HttpServerOptions {
   /** Refreshes gauges read from elsewhere (the outbox backlog) before a scrape. */
   beforeScrape?: () => Promise<void>;
   timeouts?: ConnectionTimeouts;
+  /** With tracing on (docs/operations.md, "Tracing"). */
+  tracer?: Tracer;
 }
 
 export interface RunningHttpServer {
@@ -134,6 +138,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       // No cache hints in this schema: without this, every resolved field pays for the cache-control hook.
       ApolloServerPluginCacheControlDisabled(),
       observabilityPlugin(schema, options.metrics, logger),
+      ...(options.tracer ? [tracingPlugin()] : []),
       pipeline.apolloPlugin(),
       {
         async serverWillStart() {
@@ -169,6 +174,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logger,
     guard: options.requestGuard,
     direct: (request) => (draining ? null : direct(request)),
+    tracer: options.tracer,
   });
   // Whatever fails in a probe answers without a stack.
   const internalError: ErrorRequestHandler = (error, _req, res, _next) => {

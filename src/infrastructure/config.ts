@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { maskSecrets } from "./secret-masking";
+import { tracingConfigOf, tracingVariables } from "./tracing/tracing-config";
 
 /** Bad configuration: stops the process with one line naming the variable. */
 export class ConfigError extends Error {
@@ -21,6 +22,9 @@ const SECRET_VARIABLES = [
   "REDIS_URL",
   "JWT_SECRET",
   "ENRICHMENT_API_KEY",
+  // A tracing backend's API key travels as an OTLP header.
+  "OTEL_EXPORTER_OTLP_HEADERS",
+  "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
 ] as const;
 
 const urlWithScheme = (schemes: string[]) =>
@@ -91,6 +95,8 @@ const variables = z.object({
   CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   CACHE_KEY_PREFIX: z.string().regex(/^[\w.:-]{0,64}$/, { message: "must be up to 64 letters, digits, '_', '.', ':' or '-'" }).default("crm:cache:"),
   CACHE_MAX_ENTRIES: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
+  // OpenTelemetry traces (docs/operations.md, "Tracing"): the specification's own variables, off without an endpoint.
+  ...tracingVariables,
 });
 
 export type Config = ReturnType<typeof toConfig>;
@@ -139,6 +145,7 @@ function toConfig(env: z.infer<typeof variables>) {
       keyPrefix: env.CACHE_KEY_PREFIX,
       maxEntries: env.CACHE_MAX_ENTRIES,
     },
+    tracing: tracingConfigOf(env),
   };
 }
 

@@ -1,4 +1,6 @@
+import type { Tracer } from "@opentelemetry/api";
 import pg from "pg";
+import { traceStatements } from "./tracing/traced-statements";
 
 /** Where a dropped connection is reported: a logger's `warn`, or nothing. */
 export type ConnectionWarn = (fields: { err: unknown; pool?: string }, message: string) => void;
@@ -8,6 +10,8 @@ export interface DatabasePoolOptions {
   /** Names the pool in the warning when one of its connections drops. */
   name?: string;
   warn?: ConnectionWarn;
+  /** With tracing on: one span per statement (docs/operations.md, "Tracing"). */
+  tracer?: Tracer;
 }
 
 /**
@@ -39,6 +43,7 @@ export function createDatabasePool(connectionString: string, options: DatabasePo
   // for an idle one the pool also raises `error` after removing it, which must not crash us either.
   pool.on("connect", (client) => reportConnectionErrors(client, options.warn, options.name));
   pool.on("error", () => {});
+  if (options.tracer) traceStatements(pool, options.tracer, { name: options.name, connectionString });
   return pool;
 }
 

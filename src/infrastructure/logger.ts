@@ -1,7 +1,21 @@
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import pino, { type Logger } from "pino";
 import { maskSecrets, safeError } from "./secret-masking";
 
 export type { Logger };
+
+/**
+ * `trace_id` and `span_id` of the active span, so a log line leads to its
+ * trace (docs/operations.md, "Tracing"). Without tracing there is never an
+ * active span and this adds nothing.
+ */
+function traceFields(): object {
+  const span = trace.getActiveSpan();
+  // A fresh object each time: pino merges the line's own fields into it.
+  if (!span) return {};
+  const spanContext = span.spanContext();
+  return isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
+}
 
 /**
  * JSON logs. Tokens, emails and phone numbers never go out at info: the
@@ -19,6 +33,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: "[redacted]",
       },
       timestamp: pino.stdTimeFunctions.isoTime,
+      mixin: traceFields,
       serializers: { err: safeError, error: safeError },
       hooks: {
         logMethod(args, method) {

@@ -19,6 +19,8 @@ async function sdlOf(url: string): Promise<string> {
   return body.data._service.sdl;
 }
 
+type GatewayContext = { authorization?: string; traceparent?: string; tracestate?: string };
+
 /** Composes the running subgraphs as `rover supergraph compose` would. */
 export async function compose(subgraphs: SubgraphEndpoint[]) {
   const services = await Promise.all(
@@ -29,23 +31,31 @@ export async function compose(subgraphs: SubgraphEndpoint[]) {
 
 /**
  * The supergraph behind @apollo/gateway (the Router is a downloaded binary),
- * forwarding the caller's Authorization header to every subgraph.
+ * forwarding the caller's Authorization header to every subgraph, and its W3C
+ * trace context as the Router does with `propagation.trace_context: true`.
  */
 export async function startGateway(supergraphSdl: string): Promise<{ url: string; stop(): Promise<void> }> {
   const gateway = new ApolloGateway({
     supergraphSdl,
     buildService: ({ url }) =>
-      new RemoteGraphQLDataSource<{ authorization?: string }>({
+      new RemoteGraphQLDataSource<GatewayContext>({
         url,
         willSendRequest({ request, context }) {
           if (context.authorization) request.http?.headers.set("authorization", context.authorization);
+          if (context.traceparent) request.http?.headers.set("traceparent", context.traceparent);
+          if (context.tracestate) request.http?.headers.set("tracestate", context.tracestate);
         },
       }),
   });
-  const server = new ApolloServer<{ authorization?: string }>({ gateway });
+  const server = new ApolloServer<GatewayContext>({ gateway });
+  const header = (value: string | string[] | undefined) => (typeof value === "string" ? value : undefined);
   const { url } = await startStandaloneServer(server, {
     listen: { port: 0, host: "127.0.0.1" },
-    context: async ({ req }) => ({ authorization: req.headers.authorization }),
+    context: async ({ req }) => ({
+      authorization: req.headers.authorization,
+      traceparent: header(req.headers.traceparent),
+      tracestate: header(req.headers.tracestate),
+    }),
   });
   return { url, stop: () => server.stop() };
 }

@@ -13,6 +13,8 @@ export interface OutboxRecord {
   lead_snapshot: Record<string, unknown> | null;
   actor_id: string | null;
   occurred_at: Date;
+  /** The W3C traceparent of the request that wrote it (absent on rows written before it existed). */
+  traceparent?: string | null;
 }
 
 /** The event as subscribers, history and replay show it: the one mapping of an outbox row. */

@@ -11,6 +11,7 @@ import { READ, requireRole } from "../auth";
 import { cacheFillReadsOf, loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
 import { argumentsOfSelected } from "../look-ahead";
+import { childSpan } from "../../infrastructure/tracing/spans";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
 import { PAGE_ARGUMENTS } from "./argument-descriptions";
@@ -26,6 +27,11 @@ function prefetchable(args: Record<string, unknown> | null): ActivityPageArgs | 
   }
 }
 
+/** A fetch that took the selection's activities along (look-ahead) as a span of the request, when traced. */
+function lookAheadSpan<T>(context: RequestContext, field: string, fetch: () => Promise<T>): Promise<T> {
+  return childSpan(context.services.tracer, `look-ahead ${field} with activities`, { "crm.look_ahead.field": field }, fetch);
+}
+
 @Resolver()
 export class LeadQueriesResolver {
   @Query(() => Lead, { nullable: true, description: "null when no such lead exists in the caller's tenant." })
@@ -36,7 +42,9 @@ export class LeadQueriesResolver {
     // A detail screen shows the lead's activities: fetch them in the same statement.
     const activities = prefetchable(argumentsOfSelected(info, ["activities"], "Lead"));
     if (!activities) return loaders.leadById.load(leadId);
-    const found = await readsOf(context).inTenant(tenantId, (db) => getLeadWithActivities(db, tenantId, leadId, activities));
+    const found = await lookAheadSpan(context, "lead", () =>
+      readsOf(context).inTenant(tenantId, (db) => getLeadWithActivities(db, tenantId, leadId, activities)),
+    );
     if (found) loaders.prefetchedActivities.keep(activities, new Map([[leadId, found.activities]]));
     return found?.lead ?? null;
   }
@@ -56,7 +64,8 @@ export class LeadQueriesResolver {
     const reads = readsOf(context);
     // A list screen usually shows each lead's latest activities: fetch them in the same statement.
     const activities = prefetchable(argumentsOfSelected(info, ["edges", "node", "activities"], "Lead"));
-    const page = await reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before }, activities));
+    const list = () => reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before }, activities));
+    const page = await (activities ? lookAheadSpan(context, "leads", list) : list());
     if (activities && page.activities) loadersOf(context).prefetchedActivities.keep(activities, page.activities);
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
   }

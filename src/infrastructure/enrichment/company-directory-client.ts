@@ -1,4 +1,6 @@
+import { context, SpanKind, SpanStatusCode, trace, type Span, type Tracer } from "@opentelemetry/api";
 import type { CompanyProfile } from "../../domain/lead/company-profile";
+import { injectTraceHeaders, markFailed } from "../tracing/spans";
 
 export interface CompanyDirectoryOptions {
   baseUrl: string;
@@ -9,6 +11,8 @@ export interface CompanyDirectoryOptions {
   backoffBaseMs?: number;
   /** Cap on a Retry-After wait, so one answer cannot park the consumer for hours. */
   maxRetryAfterMs?: number;
+  /** With tracing on: a span per HTTP attempt, its `traceparent` sent to the directory. */
+  tracer?: Tracer;
 }
 
 /** The directory could not be reached after every try (timeouts, 5xx, 429): park the message. */
@@ -57,10 +61,10 @@ export class CompanyDirectoryClient {
     for (let attempt = 1; attempt <= this.attempts; attempt++) {
       let wait = this.backoffBaseMs * 2 ** (attempt - 1);
       try {
-        const response = await fetch(url, {
-          headers: { accept: "application/json", ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) },
-          signal: AbortSignal.timeout(this.options.timeoutMs),
-        });
+        const headers = { accept: "application/json", ...(this.options.apiKey ? { authorization: `Bearer ${this.options.apiKey}` } : {}) };
+        const response = this.options.tracer
+          ? await this.tracedGet(this.options.tracer, url, headers, attempt)
+          : await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
         if (response.status === 200) return profileOf(domain, await response.json());
         if (response.status === 404) return null;
         await response.body?.cancel();
@@ -74,5 +78,44 @@ export class CompanyDirectoryClient {
       if (attempt < this.attempts) await sleep(wait);
     }
     throw new EnrichmentUnavailableError(`company directory unavailable for ${domain} after ${this.attempts} tries: ${lastProblem}`);
+  }
+
+  /** The attempt as a client span whose `traceparent` goes with the request. */
+  private async tracedGet(tracer: Tracer, url: string, given: Record<string, string>, attempt: number): Promise<Response> {
+    const span = this.startSpan(tracer, url, attempt);
+    const headers = { ...given };
+    injectTraceHeaders(headers, trace.setSpan(context.active(), span));
+    try {
+      const response = await fetch(url, { headers, signal: AbortSignal.timeout(this.options.timeoutMs) });
+      span.setAttribute("http.response.status_code", response.status);
+      if (response.status >= 400 && response.status !== 404) {
+        span.setAttribute("error.type", String(response.status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      return response;
+    } catch (error) {
+      markFailed(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /**
+   * The attempt's client span. The path's template, not the path: the domain
+   * comes from a lead's email address.
+   */
+  private startSpan(tracer: Tracer, url: string, attempt: number): Span {
+    const target = new URL(url);
+    return tracer.startSpan("GET", {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        "http.request.method": "GET",
+        "server.address": target.hostname,
+        "server.port": Number(target.port || (target.protocol === "https:" ? 443 : 80)),
+        "url.template": "/companies/{domain}",
+        ...(attempt > 1 ? { "http.request.resend_count": attempt - 1 } : {}),
+      },
+    });
   }
 }

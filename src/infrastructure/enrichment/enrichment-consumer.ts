@@ -1,4 +1,6 @@
+import { SpanKind, type Tracer } from "@opentelemetry/api";
 import type { RedisClient } from "../redis/redis-connection";
+import { contextFromTraceparent, inSpan } from "../tracing/spans";
 import type { CommandDeps } from "../../application/commands/command-deps";
 import { recordCompanyProfile } from "../../application/commands/record-company-profile";
 import type { Logger } from "../logger";
@@ -38,6 +40,8 @@ export class EnrichmentConsumer {
     private readonly blockMs = 1000,
     /** Counts each message parked on the dead-letter stream (an alert watches it grow). */
     private readonly onDeadLettered: () => void = () => {},
+    /** With tracing on: a span per message, continuing the trace its stream entry carries. */
+    private readonly tracer?: Tracer,
   ) {}
 
   start(): void {
@@ -62,7 +66,7 @@ export class EnrichmentConsumer {
         )) as [string, StreamEntry[]][] | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (backlog && entries.length === 0) backlog = false;
-        for (const [id, flat] of entries) await this.handle(id, fieldsOf(flat));
+        for (const [id, flat] of entries) await this.handleTraced(id, fieldsOf(flat));
       } catch (error) {
         this.logger.warn({ err: error }, "enrichment consumer: will retry");
         backlog = true;
@@ -80,13 +84,44 @@ export class EnrichmentConsumer {
     return true;
   }
 
+  /**
+   * The message's handling as a span in the trace of the request that
+   * captured the lead (its `traceparent` field): the lookup, the recorded
+   * profile and its own events follow in that trace. Idle polls make none.
+   */
+  private handleTraced(id: string, fields: Record<string, string>): Promise<void> {
+    if (!this.tracer) return this.handle(id, fields);
+    return inSpan(
+      this.tracer,
+      `process ${SOURCE_STREAM}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          "messaging.system": "redis",
+          "messaging.operation.type": "process",
+          "messaging.destination.name": SOURCE_STREAM,
+          "messaging.consumer.group.name": ENRICHMENT_GROUP,
+          "messaging.message.id": id,
+        },
+      },
+      () => this.handle(id, fields),
+      contextFromTraceparent(fields.traceparent),
+    );
+  }
+
   private async handle(id: string, fields: Record<string, string>): Promise<void> {
     const handledKey = `${ENRICHMENT_GROUP}:handled:${fields.event_id}`;
-    if (!(await this.redis.exists(handledKey))) {
+    if (!(await this.command("EXISTS", () => this.redis.exists(handledKey)))) {
       await this.enrich(id, fields);
-      await this.redis.set(handledKey, id, "EX", HANDLED_TTL_SECONDS);
+      await this.command("SET", () => this.redis.set(handledKey, id, "EX", HANDLED_TTL_SECONDS));
     }
-    await this.redis.xack(SOURCE_STREAM, ENRICHMENT_GROUP, id);
+    await this.command("XACK", () => this.redis.xack(SOURCE_STREAM, ENRICHMENT_GROUP, id));
+  }
+
+  /** A Redis command of the message's handling, as a span when traced (its name, never its keys or values). */
+  private command<T>(name: string, send: () => Promise<T>): Promise<T> {
+    if (!this.tracer) return send();
+    return inSpan(this.tracer, name, { kind: SpanKind.CLIENT, attributes: { "db.system.name": "redis", "db.operation.name": name } }, send);
   }
 
   private async enrich(id: string, fields: Record<string, string>): Promise<void> {
@@ -104,10 +139,12 @@ export class EnrichmentConsumer {
       await recordCompanyProfile(this.commands, { tenantId: fields.tenant_id, userId: null }, { leadId: fields.aggregate_id, profile });
     } catch (error) {
       if (!(error instanceof EnrichmentUnavailableError)) throw error;
-      await this.redis.xadd(
-        DEAD_LETTER_STREAM, "*",
-        "source_stream", SOURCE_STREAM, "source_id", id, "group", ENRICHMENT_GROUP, "error", error.message,
-        ...Object.entries(fields).flat(),
+      await this.command("XADD", () =>
+        this.redis.xadd(
+          DEAD_LETTER_STREAM, "*",
+          "source_stream", SOURCE_STREAM, "source_id", id, "group", ENRICHMENT_GROUP, "error", error.message,
+          ...Object.entries(fields).flat(),
+        ),
       );
       this.onDeadLettered();
       this.logger.warn({ eventId: fields.event_id, domain }, "enrichment parked on the dead-letter stream");

@@ -1,3 +1,4 @@
+import type { Tracer } from "@opentelemetry/api";
 import type { LiveEventBus } from "../../application/live-events";
 import type { Config } from "../config";
 import { InProcessEventPublisher } from "../outbox/in-process-event-publisher";
@@ -25,6 +26,8 @@ export interface EventPlumbing {
  */
 export function createEventPlumbing(
   config: Pick<Config, "redisUrl" | "redisClusterNodes" | "redisSentinels" | "eventStreamMaxLen">,
+  /** With tracing on: the relay's Redis pipelines as spans. */
+  tracer?: Tracer,
 ): EventPlumbing {
   const target = redisTargetOf(config);
   if (!target) {
@@ -44,7 +47,7 @@ export function createEventPlumbing(
   const consumers: RedisClient[] = [];
   return {
     bus,
-    publisher: new RedisEventPublisher(commands, config.eventStreamMaxLen),
+    publisher: new RedisEventPublisher(commands, config.eventStreamMaxLen, tracer),
     connectConsumer: () => {
       const consumer = connectRedis(target, { enableOfflineQueue: true, maxRetriesPerRequest: null });
       consumers.push(consumer);

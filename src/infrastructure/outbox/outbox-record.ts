@@ -13,9 +13,10 @@ export interface EventPublisher {
   /**
    * Publishes in the given order; throws if any could not be published (the
    * batch is retried). Answers each event's stream entry id, null where there
-   * are no streams.
+   * are no streams. `traceparents[i]`, when given, travels with event i (a
+   * stream entry's `traceparent` field) so its consumers continue the trace.
    */
-  publish(events: PublishedLeadEvent[]): Promise<(string | null)[]>;
+  publish(events: PublishedLeadEvent[], traceparents?: readonly (string | null)[]): Promise<(string | null)[]>;
   /** Removes stream entries (XDEL): an erased lead's personal data leaves the streams. Answers how many were there. */
   removeStreamEntries(entries: StreamEntry[]): Promise<number>;
 }

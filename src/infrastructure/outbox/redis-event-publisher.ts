@@ -1,4 +1,6 @@
+import { SpanKind, type Tracer } from "@opentelemetry/api";
 import type { RedisClient } from "../redis/redis-connection";
+import { inSpan } from "../tracing/spans";
 import { tenantTopic, type PublishedLeadEvent } from "../../application/live-events";
 import type { EventPublisher, StreamEntry } from "./outbox-record";
 
@@ -16,17 +18,18 @@ export class RedisEventPublisher implements EventPublisher {
   constructor(
     private readonly redis: RedisClient,
     private readonly streamMaxLen: number,
+    private readonly tracer?: Tracer,
   ) {}
 
-  async publish(events: PublishedLeadEvent[]): Promise<(string | null)[]> {
+  async publish(events: PublishedLeadEvent[], traceparents: readonly (string | null)[] = []): Promise<(string | null)[]> {
     // A cluster spreads the streams over hash slots, and one pipeline may only
     // touch one slot: there, send each event's commands in turn (order kept).
     if (this.redis.isCluster) {
       const ids: (string | null)[] = [];
-      for (const event of events) ids.push(...(await this.send([event])));
+      for (const [index, event] of events.entries()) ids.push(...(await this.send([event], [traceparents[index] ?? null])));
       return ids;
     }
-    return this.send(events);
+    return this.send(events, traceparents);
   }
 
   async removeStreamEntries(entries: StreamEntry[]): Promise<number> {
@@ -41,10 +44,20 @@ export class RedisEventPublisher implements EventPublisher {
     return removed;
   }
 
-  /** Sends the batch in one pipeline; answers each event's stream entry id. */
-  private async send(events: PublishedLeadEvent[]): Promise<(string | null)[]> {
+  /** Sends the batch in one pipeline (one span when traced); answers each event's stream entry id. */
+  private send(events: PublishedLeadEvent[], traceparents: readonly (string | null)[]): Promise<(string | null)[]> {
+    return inSpan(
+      this.tracer,
+      "XADD PUBLISH",
+      { kind: SpanKind.CLIENT, attributes: { "db.system.name": "redis", "db.operation.name": "PIPELINE", "db.operation.batch.size": events.length * 2 } },
+      () => this.sendPipeline(events, traceparents),
+    );
+  }
+
+  private async sendPipeline(events: PublishedLeadEvent[], traceparents: readonly (string | null)[]): Promise<(string | null)[]> {
     const pipeline = this.redis.pipeline();
-    for (const event of events) {
+    for (const [index, event] of events.entries()) {
+      const traceparent = traceparents[index];
       pipeline.xadd(
         streamOf(event.name),
         "MAXLEN",
@@ -65,6 +78,8 @@ export class RedisEventPublisher implements EventPublisher {
         event.occurredAt,
         "data",
         JSON.stringify(event.payload),
+        // Consumers continue the trace of the request that caused the event (W3C Trace Context).
+        ...(traceparent ? ["traceparent", traceparent] : []),
       );
       pipeline.publish(tenantTopic(event.tenantId), JSON.stringify(event));
     }

@@ -1,11 +1,16 @@
 import type { LeadEvent } from "../../domain/lead/events";
 import type { LeadView } from "../../application/lead-view";
 import type { EventOutbox } from "../../application/unit-of-work";
+import { activeTraceparent } from "../tracing/spans";
 import { Prisma } from "./generated/client";
 import { jsonOrNull } from "./json-parameter";
 import type { TenantDb } from "./tenant-db";
 
-/** Writes a command's events into the outbox table, inside the command's transaction. */
+/**
+ * Writes a command's events into the outbox table, inside the command's
+ * transaction, with the trace of the request that caused them (null without
+ * tracing): the relay and the consumers continue it (docs/operations.md, "Tracing").
+ */
 export class PrismaEventOutbox implements EventOutbox {
   /** How many events this transaction wrote (counted once it commits). */
   appended = 0;
@@ -21,13 +26,14 @@ export class PrismaEventOutbox implements EventOutbox {
     if (events.length === 0) return;
     // One snapshot per command: every event of it shares the lead's new version.
     const snapshot = jsonOrNull(leadAfter);
+    const traceparent = activeTraceparent();
     const rows = events.map(
       (event) =>
         Prisma.sql`(${this.tenantId}::uuid, ${event.eventId}::uuid, ${event.leadId}::uuid, ${event.name}, ${event.version},
-          ${jsonOrNull(event.payload)}::jsonb, ${snapshot}::jsonb, ${event.actorId}::uuid, ${event.occurredAt}::timestamptz)`,
+          ${jsonOrNull(event.payload)}::jsonb, ${snapshot}::jsonb, ${event.actorId}::uuid, ${event.occurredAt}::timestamptz, ${traceparent})`,
     );
     await this.db.$executeRaw`
-      INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
+      INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at, traceparent)
       VALUES ${Prisma.join(rows)}`;
     this.appended += events.length;
     for (const event of events) this.eventIds.push(event.eventId);
@@ -50,8 +56,9 @@ export class PrismaEventOutbox implements EventOutbox {
     // The rows travel as one JSON array; jsonb_to_recordset keeps their order,
     // so the outbox's seq keeps each lead's events in the order recorded.
     await this.db.$executeRaw`
-      INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
-      SELECT ${this.tenantId}::uuid, r.id, r."aggregateId", r."eventType", r.version, r.payload, r."leadSnapshot", r."actorId", r."occurredAt"
+      INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at, traceparent)
+      SELECT ${this.tenantId}::uuid, r.id, r."aggregateId", r."eventType", r.version, r.payload, r."leadSnapshot", r."actorId", r."occurredAt",
+        ${activeTraceparent()}
       FROM ROWS FROM (jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS (id uuid, "aggregateId" uuid, "eventType" text,
         version int, payload jsonb, "leadSnapshot" jsonb, "actorId" uuid, "occurredAt" timestamptz)) WITH ORDINALITY
         AS r(id, "aggregateId", "eventType", version, payload, "leadSnapshot", "actorId", "occurredAt", n)

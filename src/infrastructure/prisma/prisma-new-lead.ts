@@ -2,6 +2,7 @@ import type { LeadView } from "../../application/lead-view";
 import type { LeadEvent } from "../../domain/lead/events";
 import type { Lead } from "../../domain/lead/lead";
 import { LeadAlreadyExistsError } from "../../domain/shared/domain-error";
+import { activeTraceparent } from "../tracing/spans";
 import { Prisma } from "./generated/client";
 import { jsonOrNull } from "./json-parameter";
 import { leadColumnsFromState } from "./lead-row-mapper";
@@ -32,14 +33,16 @@ export async function insertNewLeadWithEvents(
 ): Promise<number> {
   const c = leadColumnsFromState(lead.state);
   const snapshot = jsonOrNull(leadAfter);
+  // The request's trace (null untraced), as PrismaEventOutbox keeps it: the relay and the consumers continue it.
+  const traceparent = activeTraceparent();
   const eventRows = events.map(
     (event) =>
       Prisma.sql`(${tenantId}::uuid, ${event.eventId}::uuid, ${event.leadId}::uuid, ${event.name}, ${event.version}::int,
-        ${jsonOrNull(event.payload)}::jsonb, ${snapshot}::jsonb, ${event.actorId}::uuid, ${event.occurredAt}::timestamptz)`,
+        ${jsonOrNull(event.payload)}::jsonb, ${snapshot}::jsonb, ${event.actorId}::uuid, ${event.occurredAt}::timestamptz, ${traceparent}::text)`,
   );
   const outbox = eventRows.length
     ? Prisma.sql`, recorded AS (
-        INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at)
+        INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at, traceparent)
         SELECT * FROM (VALUES ${Prisma.join(eventRows)}) AS e WHERE EXISTS (SELECT FROM inserted))`
     : Prisma.empty;
   const [{ inserted }] = await db.$queryRaw<{ inserted: number }[]>`

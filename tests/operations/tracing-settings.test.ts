@@ -1,21 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/infrastructure/config";
+import { loadConfig } from "../../src/infrastructure/config";
+import { refusal } from "../support/config-refusal";
 import { createLogger } from "../../src/infrastructure/logger";
 import { statementShape } from "../../src/infrastructure/tracing/statement-shape";
 import { aTraceparent, startOtlpReceiver, type OtlpReceiver } from "../support/otlp-receiver";
 import { eventually } from "../support/redis-streams";
 import { startTestService, type TestService } from "../support/test-service";
-
-function refusal(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig(env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
-  }
-  throw new Error("expected the configuration to be refused");
-}
 
 describe("tracing settings (the OpenTelemetry SDK's own variables)", () => {
   it("off unless an OTLP endpoint is set, or when OTEL_SDK_DISABLED=true", () => {

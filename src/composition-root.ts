@@ -15,6 +15,7 @@ import { createMetrics } from "./infrastructure/metrics";
 import { OutboxRelay } from "./infrastructure/outbox/outbox-relay";
 import { closeDatabasePool, createDatabasePool, type ConnectionWarn } from "./infrastructure/database-pool";
 import { createPrismaClient } from "./infrastructure/prisma/prisma-client";
+import { oneStatementTransactions } from "./infrastructure/prisma/one-statement-writes";
 import { PrismaUnitOfWork } from "./infrastructure/prisma/prisma-unit-of-work";
 import { runtimeRoleProblems } from "./infrastructure/prisma/runtime-role-check";
 import { checkMigrationsApplied } from "./infrastructure/prisma/migration-check";
@@ -154,7 +155,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     }
   };
   const commands: CommandDeps = {
-    unitOfWork: new PrismaUnitOfWork(tenantPrisma, afterCommit),
+    unitOfWork: new PrismaUnitOfWork(tenantPrisma, oneStatementTransactions(primaryPool, { onStatement }), afterCommit),
     clock: () => new Date(),
     newId: randomUUID,
   };

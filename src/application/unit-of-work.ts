@@ -14,12 +14,6 @@ export interface EventOutbox {
 export interface TenantTransaction {
   leads: LeadRepository;
   outbox: EventOutbox;
-  /**
-   * Inserts a new lead and appends its events to the outbox as one step, or
-   * neither: throws LeadAlreadyExistsError (with the holder's id) if another
-   * lead of the tenant holds the address, also one a racing transaction commits.
-   */
-  addNewLead(lead: Lead, events: LeadEvent[], leadAfter: LeadView): Promise<void>;
 }
 
 /**
@@ -28,4 +22,11 @@ export interface TenantTransaction {
  */
 export interface UnitOfWork {
   run<T>(tenantId: string, work: (tx: TenantTransaction) => Promise<T>): Promise<T>;
+  /**
+   * A new lead and its events, committed together as a transaction of their
+   * own (nothing to load first, so nothing else belongs in it), or neither:
+   * throws LeadAlreadyExistsError (with the holder's id) if another lead of
+   * the tenant holds the address, also one a racing transaction commits.
+   */
+  addNewLead(tenantId: string, lead: Lead, events: LeadEvent[], leadAfter: LeadView): Promise<void>;
 }

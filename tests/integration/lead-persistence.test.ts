@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assignLead } from "../../src/application/commands/assign-lead";
 import { captureLead, type CaptureLeadInput } from "../../src/application/commands/capture-lead";
@@ -7,25 +8,30 @@ import { tagLead } from "../../src/application/commands/tag-lead";
 import { updateLeadContact } from "../../src/application/commands/update-lead-contact";
 import type { UnitOfWork } from "../../src/application/unit-of-work";
 import { LeadAlreadyExistsError, VersionConflictError } from "../../src/domain/shared/domain-error";
+import { closeDatabasePool, createDatabasePool } from "../../src/infrastructure/database-pool";
 import type { PrismaClient } from "../../src/infrastructure/prisma/generated/client";
 import { createPrismaClient } from "../../src/infrastructure/prisma/prisma-client";
+import { oneStatementTransactions } from "../../src/infrastructure/prisma/one-statement-writes";
 import { PrismaUnitOfWork } from "../../src/infrastructure/prisma/prisma-unit-of-work";
 import { tenantScoped, type TenantScopedPrisma } from "../../src/infrastructure/prisma/tenant-db";
 import { createTestDatabase, type TestDatabase } from "../support/test-database";
 
 let database: TestDatabase;
+let pool: pg.Pool;
 let prisma: PrismaClient;
 let scoped: TenantScopedPrisma;
 let deps: CommandDeps;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  prisma = createPrismaClient(database.runtimeUrl, { poolMax: 30 });
+  pool = createDatabasePool(database.runtimeUrl, { max: 30 });
+  prisma = createPrismaClient(pool);
   scoped = tenantScoped(prisma);
-  deps = { unitOfWork: new PrismaUnitOfWork(scoped), clock: () => new Date(), newId: randomUUID };
+  deps = { unitOfWork: new PrismaUnitOfWork(scoped, oneStatementTransactions(pool)), clock: () => new Date(), newId: randomUUID };
 });
 afterAll(async () => {
   await prisma?.$disconnect();
+  if (pool) await closeDatabasePool(pool);
   await database?.drop();
 });
 
@@ -139,6 +145,7 @@ describe("the transactional outbox", () => {
     const actor = anActor();
     const lead = await captureLead(deps, actor, aLeadInput());
     const failingAfterOutbox: UnitOfWork = {
+      addNewLead: deps.unitOfWork.addNewLead.bind(deps.unitOfWork),
       run: (tenantId, work) =>
         deps.unitOfWork.run(tenantId, (tx) =>
           work({
@@ -150,7 +157,6 @@ describe("the transactional outbox", () => {
               },
               appendEach: (batches) => tx.outbox.appendEach(batches),
             },
-            addNewLead: tx.addNewLead,
           }),
         ),
     };

@@ -26,13 +26,11 @@ export interface CaptureLeadInput {
 
 export async function captureLead(deps: CommandDeps, actor: Actor, input: CaptureLeadInput): Promise<LeadView> {
   const captured = captureArgsOf(deps, actor, input);
-  return deps.unitOfWork.run(actor.tenantId, async ({ addNewLead }) => {
-    const lead = Lead.capture(captured, changeFor(deps, actor));
-    const view = leadViewOf(lead.state);
-    // The lead and its LeadCaptured event in one step; the unique address decides duplicates (LEAD_ALREADY_EXISTS).
-    await addNewLead(lead, lead.pullEvents(), view);
-    return view;
-  });
+  const lead = Lead.capture(captured, changeFor(deps, actor));
+  const view = leadViewOf(lead.state);
+  // The lead and its LeadCaptured event in one transaction; the unique address decides duplicates (LEAD_ALREADY_EXISTS).
+  await deps.unitOfWork.addNewLead(actor.tenantId, lead, lead.pullEvents(), view);
+  return view;
 }
 
 /** The input made into the domain's values: every capture (one lead, or an import's row) validates here. */

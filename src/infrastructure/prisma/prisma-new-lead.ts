@@ -6,7 +6,9 @@ import { activeTraceparent } from "../tracing/spans";
 import { Prisma } from "./generated/client";
 import { jsonOrNull } from "./json-parameter";
 import { leadColumnsFromState } from "./lead-row-mapper";
-import type { TenantDb } from "./tenant-db";
+
+/** Where the statement runs: a transaction of its own (one round trip), or an Idempotency-Key request's transaction. */
+export type RunStatement = <R>(statement: Prisma.Sql) => Promise<R[]>;
 
 /**
  * A new lead and its events in ONE statement (captureLead's write; before, it
@@ -21,11 +23,13 @@ import type { TenantDb } from "./tenant-db";
  *   the same lock before it looks (docs/domain.md), so the two queue up and the
  *   second answers LEAD_ALREADY_EXISTS instead of failing on the index.
  * - Only a duplicate costs a second statement: the holder's id for the error.
+ *   (The first one's snapshot predates a racing transaction's commit; this
+ *   one's does not.)
  *
  * Returns how many events were written.
  */
 export async function insertNewLeadWithEvents(
-  db: TenantDb,
+  run: RunStatement,
   tenantId: string,
   lead: Lead,
   events: readonly LeadEvent[],
@@ -45,7 +49,7 @@ export async function insertNewLeadWithEvents(
         INSERT INTO outbox (tenant_id, id, aggregate_id, event_type, version, payload, lead_snapshot, actor_id, occurred_at, traceparent)
         SELECT * FROM (VALUES ${Prisma.join(eventRows)}) AS e WHERE EXISTS (SELECT FROM inserted))`
     : Prisma.empty;
-  const [{ inserted }] = await db.$queryRaw<{ inserted: number }[]>`
+  const [{ inserted }] = await run<{ inserted: number }>(Prisma.sql`
     WITH reserved AS (SELECT pg_advisory_xact_lock(hashtextextended(${`${tenantId}:${c.email}`}, 0))),
     inserted AS (
       INSERT INTO lead (tenant_id, id, name, email, phone, company, source, status, score, estimated_value_minor,
@@ -58,10 +62,10 @@ export async function insertNewLeadWithEvents(
       FROM reserved
       ON CONFLICT (tenant_id, email) DO NOTHING
       RETURNING id)${outbox}
-    SELECT count(*)::int AS inserted FROM inserted`;
+    SELECT count(*)::int AS inserted FROM inserted`);
   if (inserted === 0) {
-    const holder = await db.$queryRaw<{ id: string }[]>`
-      SELECT id FROM lead WHERE tenant_id = ${tenantId}::uuid AND email = ${c.email}`;
+    const holder = await run<{ id: string }>(Prisma.sql`
+      SELECT id FROM lead WHERE tenant_id = ${tenantId}::uuid AND email = ${c.email}`);
     throw new LeadAlreadyExistsError(holder[0]?.id ?? "");
   }
   return events.length;

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import pg, { type Pool, type PoolClient } from "pg";
 import type { Prisma } from "../prisma/generated/client";
-import { TenantScopedQuery } from "./tenant-scoped-query";
+import { TenantScopedQuery, type StatementAccess } from "./tenant-scoped-query";
 import { readTypeParsers } from "./timestamp-parser";
 import { isUuid } from "../../domain/shared/identifier";
 
@@ -65,37 +65,48 @@ export function pooledReads(pool: Pool, options: PooledReadsOptions = {}): Tenan
  */
 const MAX_PREPARED_SHAPES = 500;
 const statementNames = new Map<string, string>();
-function statementName(text: string): string | undefined {
+function statementName(text: string, access: StatementAccess): string | undefined {
   let name = statementNames.get(text);
   if (!name && statementNames.size < MAX_PREPARED_SHAPES) {
-    name = `crm_read_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
+    name = `crm_${access}_${createHash("sha1").update(text).digest("hex").slice(0, 16)}`;
     statementNames.set(text, name);
   }
   return name;
 }
 
 function readDbOn(client: PoolClient, tenantId: string, state: { broken: boolean }, onStatement: PooledReadsOptions["onStatement"]): ReadDb {
-  return {
-    async rows<R>(statement: ReadStatement): Promise<R[]> {
-      const started = performance.now();
-      const query = new TenantScopedQuery(
-        { name: statementName(statement.text), text: statement.text, values: statement.values, types: readTypeParsers },
-        tenantId,
-      );
-      let result: pg.QueryResult;
-      try {
-        result = await new Promise<pg.QueryResult>((resolve, reject) =>
-          client.query(query as unknown as pg.QueryConfig, (error: Error | null, answer: pg.QueryResult) => (error ? reject(error) : resolve(answer))),
-        );
-      } catch (error) {
-        // PostgreSQL's own error ends its implicit transaction at the Sync: the connection is clean.
-        if (!(error instanceof pg.DatabaseError)) state.broken = true;
-        throw error;
-      }
-      onStatement?.(statement.text, performance.now() - started);
-      return result.rows as R[];
-    },
-  };
+  return { rows: (statement) => tenantScopedRows(client, tenantId, statement, { access: "read", state, onStatement }) };
+}
+
+/**
+ * One statement on `client` as a transaction of its own with the tenant set
+ * (TenantScopedQuery), prepared under its shape's name. A failure other than
+ * PostgreSQL's own answer (a lost socket) marks the connection broken.
+ */
+export async function tenantScopedRows<R>(
+  client: PoolClient,
+  tenantId: string,
+  statement: ReadStatement,
+  options: { access: StatementAccess; state: { broken: boolean }; onStatement?: PooledReadsOptions["onStatement"] },
+): Promise<R[]> {
+  const started = performance.now();
+  const query = new TenantScopedQuery(
+    { name: statementName(statement.text, options.access), text: statement.text, values: statement.values, types: readTypeParsers },
+    tenantId,
+    options.access,
+  );
+  let result: pg.QueryResult;
+  try {
+    result = await new Promise<pg.QueryResult>((resolve, reject) =>
+      client.query(query as unknown as pg.QueryConfig, (error: Error | null, answer: pg.QueryResult) => (error ? reject(error) : resolve(answer))),
+    );
+  } catch (error) {
+    // PostgreSQL's own error ends its implicit transaction at the Sync: the connection is clean.
+    if (!(error instanceof pg.DatabaseError)) options.state.broken = true;
+    throw error;
+  }
+  options.onStatement?.(statement.text, performance.now() - started);
+  return result.rows as R[];
 }
 
 /** Reads spread over several copies (read replicas), one transaction at a time each. */

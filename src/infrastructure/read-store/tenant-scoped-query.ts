@@ -18,15 +18,21 @@ interface QueryInternals {
 }
 
 /**
- * Makes the statement's implicit transaction this tenant's and read-only. Both
- * settings are transaction-local: they end with the Sync below, so a pooled
- * connection never carries them into other work.
+ * Makes the statement's implicit transaction this tenant's (and, for a read,
+ * read-only). The settings are transaction-local: they end with the Sync
+ * below, so a pooled connection never carries them into other work.
  */
-const SCOPE_TEXT = "SELECT set_config('app.current_tenant_id', $1, true), set_config('transaction_read_only', 'on', true)";
+const SCOPE_TEXT = {
+  read: "SELECT set_config('app.current_tenant_id', $1, true), set_config('transaction_read_only', 'on', true)",
+  write: "SELECT set_config('app.current_tenant_id', $1, true)",
+};
+
+/** A read refuses writes; a write statement (captureLead's, src/infrastructure/prisma/one-statement-writes.ts) may write. */
+export type StatementAccess = keyof typeof SCOPE_TEXT;
 
 /**
- * A read statement that runs in a transaction of its own, with the tenant set
- * and writes refused, in ONE round trip: the setting and the statement travel
+ * A statement that runs in a transaction of its own, with the tenant set
+ * (and, for a read, writes refused), in ONE round trip: the setting and the statement travel
  * in one extended-protocol pipeline closed by one Sync, which PostgreSQL runs
  * as one implicit transaction (committed, or rolled back on error, at the
  * Sync). No BEGIN, no COMMIT, no connection ever left inside a transaction
@@ -44,6 +50,7 @@ export class TenantScopedQuery extends (pg.Query as unknown as new (config: pg.Q
   constructor(
     config: pg.QueryConfig & { types?: unknown },
     private readonly tenantId: string,
+    private readonly access: StatementAccess = "read",
   ) {
     // Always the extended protocol: the pipeline is what makes it one round trip.
     super({ ...config, values: config.values ?? [], queryMode: "extended" } as pg.QueryConfig);
@@ -58,7 +65,7 @@ export class TenantScopedQuery extends (pg.Query as unknown as new (config: pg.Q
         this as unknown as { text: string }
       ).text;
     }
-    connection.parse({ text: SCOPE_TEXT, name: "" });
+    connection.parse({ text: SCOPE_TEXT[this.access], name: "" });
     connection.bind({ portal: "", statement: "", values: [this.tenantId] });
     connection.execute({ portal: "", rows: 0 });
     super.prepare(connection);

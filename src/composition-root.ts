@@ -57,6 +57,8 @@ export interface ServiceOptions {
   onQuery?: (query: string) => void;
   /** Enrichment retry pacing (tests shorten it). */
   enrichmentBackoffBaseMs?: number;
+  /** Uses of a document before it is compiled (1: the second use; tests say 0, so every test runs compiled code). */
+  compileDocumentsAfterUses?: number;
 }
 
 const PROBE_TIMEOUT_MS = 2000;
@@ -231,6 +233,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     readiness,
     metrics,
     tracer,
+    compileDocumentsAfterUses: options.compileDocumentsAfterUses,
     requestGuard: guardsInOrder(
       rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
       // After the tenant budget (a tenant over it takes no place), before the idempotency guard (which opens a transaction).

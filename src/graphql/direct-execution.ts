@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { HeaderMap, type HTTPGraphQLResponse } from "@apollo/server";
-import { execute, GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
+import type { CompiledExecution } from "./compiled-execution";
 import type { RequestContext } from "./context";
 import { observeRequest } from "./observability-plugin";
 import type { OperationPipeline } from "./operation-pipeline";
@@ -42,7 +43,7 @@ const PLAIN_CONTENT_TYPE = /^\s*application\/json\s*(;\s*charset=utf-8\s*)?$/i;
  * (hooks, request parsing, a SHA-256 of every document for its cache) was
  * about a fifth of the list's CPU.
  */
-export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, logger: Logger): DirectExecutor {
+export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, logger: Logger, compiled: CompiledExecution): DirectExecutor {
   return ({ method, headers, body, context }) => {
     if (method !== "POST" || !PLAIN_CONTENT_TYPE.test(headers["content-type"] ?? "")) return null;
     if (headers.accept !== undefined && !PLAIN_ACCEPT.test(headers.accept)) return null;
@@ -62,13 +63,7 @@ export function directExecutor(pipeline: OperationPipeline, metrics: Metrics, lo
       pipeline.begin(context, prepared.operation.operation);
       let result: ExecutionResult;
       try {
-        result = await execute({
-          schema: pipeline.schema,
-          document: prepared.document,
-          operationName: prepared.operationName,
-          variableValues: prepared.variableValues,
-          contextValue: context,
-        });
+        result = await compiled.execute(prepared, context);
       } finally {
         pipeline.end(context);
       }

@@ -13,6 +13,7 @@ import type { Authenticate } from "../infrastructure/auth/token-verifier";
 import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
+import { CompiledExecution } from "./compiled-execution";
 import { directExecutor } from "./direct-execution";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
@@ -62,6 +63,8 @@ export interface HttpServerOptions {
   timeouts?: ConnectionTimeouts;
   /** With tracing on (docs/operations.md, "Tracing"). */
   tracer?: Tracer;
+  /** See CompiledExecution (default 1: a document is compiled on its second use). */
+  compileDocumentsAfterUses?: number;
 }
 
 export interface RunningHttpServer {
@@ -107,7 +110,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   // One pipeline for both transports: the same parsing, validation, limits, contexts and error formatting.
   const pipeline = new OperationPipeline({ schema, services, production: options.production, logger });
-  const direct = directExecutor(pipeline, options.metrics, logger);
+  const direct = directExecutor(pipeline, options.metrics, logger, new CompiledExecution(schema, options.compileDocumentsAfterUses, () => options.metrics.documentsCompiled.inc()));
   let draining = false;
 
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: 1024 * 1024 });

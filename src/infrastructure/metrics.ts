@@ -61,6 +61,11 @@ export function createMetrics() {
       help: "Age of the oldest unpublished event",
       registers: [registry],
     }),
+    documentsCompiled: new Counter({
+      name: "crm_graphql_documents_compiled_total",
+      help: "GraphQL documents compiled for execution (once per document and operation while the document cache keeps it)",
+      registers: [registry],
+    }),
     idempotentReplays: new Counter({
       name: "crm_idempotent_replays_total",
       help: "Requests answered with a stored answer (same Idempotency-Key, same body)",

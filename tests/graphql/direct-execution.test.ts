@@ -4,8 +4,10 @@ import { aCapture, CAPTURE, LEAD, LEADS, PIPELINE } from "../api/operations";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
 
 // The plain JSON POST is executed without Apollo's request pipeline
-// (src/graphql/direct-execution.ts); it must answer exactly as Apollo answers
-// the same request. `extensions: {}` in the body sends a request to Apollo.
+// (src/graphql/direct-execution.ts), by code compiled for its document
+// (src/graphql/compiled-execution.ts; the test service compiles at first
+// sight); it must answer exactly as Apollo (graphql-js) answers the same
+// request. `extensions: {}` in the body sends a request to Apollo.
 
 let service: TestService;
 let admin: Caller;
@@ -52,6 +54,28 @@ describe("the direct path", () => {
     ["a resolver's BAD_USER_INPUT", () => ({ query: LEADS, variables: { first: -1 } })],
     ["a duplicate capture (LEAD_ALREADY_EXISTS)", () => ({ query: CAPTURE, variables: { input: { name: "Again", email, source: "OTHER" } } })],
     ["two operations, one named", () => ({ query: `query A { leads(first: 1) { totalCount } } query B { pipelineSummary { totalLeads } }`, operationName: "B" })],
+    [
+      "fragments, aliases, __typename and @include/@skip from variables",
+      () => ({
+        query: `query F($with: Boolean!, $without: Boolean!) { first: leads(first: 2) { edges { node { ...L } } }
+          again: lead(id: "${leadId}") { __typename ... on Lead { id tags @include(if: $with) score @skip(if: $without) } company @include(if: $without) } }
+          fragment L on Lead { id name status owner { __typename id } activities(first: 1) { totalCount } }`,
+        variables: { with: true, without: false },
+      }),
+    ],
+    [
+      "enum and input variables (filter, order, status list)",
+      () => ({ query: LEADS, variables: { first: 3, filter: { status: ["NEW", "CONTACTED"], minScore: 0 }, orderBy: { field: "SCORE", direction: "ASC" } } }),
+    ],
+    [
+      "_entities of two types, one unknown id (null)",
+      () => ({
+        query: `query E($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Lead { id email } ... on User { assignedLeads(first: 1) { totalCount } } } }`,
+        variables: { r: [{ __typename: "Lead", id: leadId }, { __typename: "Lead", id: "00000000-0000-4000-8000-000000000000" }, { __typename: "User", id: "00000000-0000-4000-8000-000000000001" }] },
+      }),
+    ],
+    ["a lead's history", () => ({ query: `query H($id: ID!) { lead(id: $id) { history(first: 5) { totalCount edges { node { type version lead { version } } } } } }`, variables: { id: leadId } })],
+    ["a field's error next to data (partial answer)", () => ({ query: `query P($id: ID!) { lead(id: $id) { id activities(first: 0) { totalCount } } ok: lead(id: $id) { id } }`, variables: { id: leadId } })],
   ])("answers %s as Apollo does, without Apollo", async (_name, body) => {
     const { direct, viaApollo, directCalls, apolloCalls } = await both(admin, body());
     expect(directCalls).toBe(0);
@@ -91,6 +115,31 @@ describe("the direct path", () => {
       apollo.mockRestore();
     }
   });
+});
+
+describe("compiled execution (production default: on a document's second use)", () => {
+  it("answers the first use with graphql-js and the next with the compiled document, the same bytes", async () => {
+    const production = await startTestService({}, { compileDocumentsAfterUses: 1 });
+    try {
+      const caller = await production.caller({ roles: ["admin"] });
+      const compiled = async () => Number(/^crm_graphql_documents_compiled_total (\d+)/m.exec(await (await fetch(`${production.url.replace(/\/graphql$/, "")}/metrics`)).text())?.[1]);
+      await caller.gql(CAPTURE, { input: aCapture() });
+      const before = await compiled();
+      const body = { query: LEADS, variables: { first: 5 } };
+      const headers = { authorization: `Bearer ${caller.token}` };
+      const first = await answer(await production.post(body, headers));
+      expect(await compiled()).toBe(before);
+      const second = await answer(await production.post(body, headers));
+      expect(await compiled()).toBe(before + 1);
+      const third = await answer(await production.post(body, headers));
+      expect(await compiled()).toBe(before + 1);
+      expect(second).toEqual(first);
+      expect(third).toEqual(first);
+      expect(JSON.parse(first.body).data.leads.edges).toHaveLength(1);
+    } finally {
+      await production.stop();
+    }
+  }, 60_000);
 });
 
 describe("the direct path in production", () => {

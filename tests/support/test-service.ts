@@ -41,7 +41,7 @@ const NOT_COUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SELECT set_config\('app\.current
  */
 export async function startTestService(
   env: Record<string, string> = {},
-  options: { database?: TestDatabase; enrichmentBackoffBaseMs?: number; logger?: Logger } = {},
+  options: { database?: TestDatabase; enrichmentBackoffBaseMs?: number; logger?: Logger; compileDocumentsAfterUses?: number } = {},
 ): Promise<TestService> {
   const database = options.database ?? (await createTestDatabase());
   const statements: string[] = [];
@@ -65,6 +65,9 @@ export async function startTestService(
   const service = await startCrmService(config, {
     logger: options.logger ?? createLogger("silent"),
     enrichmentBackoffBaseMs: options.enrichmentBackoffBaseMs,
+    // Compiled at first sight: every test's queries and mutations run the compiled code the
+    // service uses for repeated documents (tests/graphql/compiled-execution.test.ts compares both).
+    compileDocumentsAfterUses: options.compileDocumentsAfterUses ?? 0,
     onQuery: (query) => {
       if (!NOT_COUNTED.test(query)) statements.push(query);
     },

@@ -61,3 +61,36 @@ function collectFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode,
   }
   return true;
 }
+
+/**
+ * The names of the fields selected at `path` below the current field (through
+ * fragments; conditional ones too, since reading a field that @skip then
+ * leaves out costs little and is never wrong). Empty when nothing is selected
+ * there.
+ */
+export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
+  let nodes: readonly FieldNode[] = info.fieldNodes;
+  for (const name of path) {
+    const next: FieldNode[] = [];
+    const visited = new Set<string>();
+    for (const node of nodes) if (node.selectionSet) everyField(info, node.selectionSet, visited, (field) => field.name.value === name && next.push(field));
+    nodes = next;
+  }
+  const names = new Set<string>();
+  const visited = new Set<string>();
+  for (const node of nodes) if (node.selectionSet) everyField(info, node.selectionSet, visited, (field) => names.add(field.name.value));
+  return names;
+}
+
+/** Calls `visit` with each field of a selection set, conditional or not, through fragments (each expanded once). */
+function everyField(info: GraphQLResolveInfo, selectionSet: SelectionSetNode, visited: Set<string>, visit: (field: FieldNode) => unknown): void {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) visit(selection);
+    else if (selection.kind === Kind.INLINE_FRAGMENT) everyField(info, selection.selectionSet, visited, visit);
+    else if (!visited.has(selection.name.value)) {
+      visited.add(selection.name.value);
+      const fragment = info.fragments[selection.name.value];
+      if (fragment) everyField(info, fragment.selectionSet, visited, visit);
+    }
+  }
+}

@@ -12,10 +12,15 @@ export const DEFAULT_LEAD_ORDER: LeadOrder = { field: "CREATED_AT", direction: "
 
 /** Each field's column, and its name as a read selects it (LEAD_VIEW_COLUMNS). */
 const COLUMNS = {
-  CREATED_AT: { column: "created_at", selectedAs: '"createdAt"', kind: "timestamp", valueOf: (lead: LeadView) => lead.createdAt },
-  UPDATED_AT: { column: "updated_at", selectedAs: '"updatedAt"', kind: "timestamp", valueOf: (lead: LeadView) => lead.updatedAt },
-  SCORE: { column: "score", selectedAs: "score", kind: "integer", valueOf: (lead: LeadView) => lead.score },
+  CREATED_AT: { column: "created_at", selectedAs: '"createdAt"', kind: "timestamp", field: "createdAt", valueOf: (lead: LeadView) => lead.createdAt },
+  UPDATED_AT: { column: "updated_at", selectedAs: '"updatedAt"', kind: "timestamp", field: "updatedAt", valueOf: (lead: LeadView) => lead.updatedAt },
+  SCORE: { column: "score", selectedAs: "score", kind: "integer", field: "score", valueOf: (lead: LeadView) => lead.score },
 } as const;
+
+/** The lead field an ordering reads: a read must select it, whatever else it selects (cursors and ORDER BY need it). */
+export function orderedField(order: LeadOrder): keyof LeadView {
+  return COLUMNS[order.field].field;
+}
 
 /**
  * A lead ordering as a keyset: the field, ties broken by id in the same

@@ -7,9 +7,9 @@ import { Prisma } from "../../infrastructure/prisma/generated/client";
 import type { ReadDb } from "../../infrastructure/read-store/tenant-reads";
 import type { ActivityView, LeadView } from "../lead-view";
 import { leadsWithActivities, type ActivityPageArgs } from "./list-activities";
-import { LEAD_VIEW_COLUMNS, leadFieldsFromRow, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
+import { leadFieldsFromRow, leadViewColumns, type LeadFieldSet, type LeadViewRow } from "../../infrastructure/prisma/lead-row-mapper";
 import { beyondCursor, behindCursor, fetchLimit, fetchOrder, keysetPage, pageWindow, splitProbe, withBehindProbe, type PageArgs } from "./keyset";
-import { DEFAULT_LEAD_ORDER, leadKeyset, type LeadOrder } from "./lead-ordering";
+import { DEFAULT_LEAD_ORDER, leadKeyset, orderedField, type LeadOrder } from "./lead-ordering";
 import type { Page } from "./page";
 
 export interface LeadFilter {
@@ -27,6 +27,8 @@ export interface LeadFilter {
 export interface ListLeadsArgs extends PageArgs {
   filter?: LeadFilter | null;
   orderBy?: LeadOrder | null;
+  /** The lead fields the reader needs (null or absent: all); the rest stay undefined in the page's views. */
+  fields?: LeadFieldSet;
 }
 
 /** Escapes LIKE wildcards so a search for "50%" means the text "50%". */
@@ -104,11 +106,13 @@ export interface LeadPage extends Page<LeadView> {
  * not one per level.
  */
 export async function listLeads(db: ReadDb, tenantId: string, args: ListLeadsArgs, activities?: ActivityPageArgs | null): Promise<LeadPage> {
-  const keyset = leadKeyset(args.orderBy ?? DEFAULT_LEAD_ORDER);
+  const order = args.orderBy ?? DEFAULT_LEAD_ORDER;
+  const keyset = leadKeyset(order);
   const window = pageWindow(args, keyset);
   const where = leadWhere(tenantId, args.filter, await searchCondition(db, args.filter));
+  const columns = leadViewColumns(args.fields ? new Set([...args.fields, orderedField(order)]) : null);
   const page = Prisma.sql`
-    SELECT ${Prisma.raw(LEAD_VIEW_COLUMNS)} FROM lead
+    SELECT ${Prisma.raw(columns)} FROM lead
     WHERE ${where} ${beyondCursor(keyset, window)}
     ORDER BY ${fetchOrder(keyset, window)}
     LIMIT ${fetchLimit(window)}`;

@@ -11,6 +11,7 @@ import { READ, requireRole } from "../auth";
 import { cacheFillReadsOf, loadersOf, readsOf, type RequestContext } from "../context";
 import { LeadFilter, LeadOrder } from "../types/inputs";
 import { argumentsOfSelected } from "../look-ahead";
+import { leadFieldsSelected } from "../lead-projection";
 import { childSpan } from "../../infrastructure/tracing/spans";
 import { edgesOf, Lead, LeadConnection } from "../types/lead";
 import { PipelineSummary } from "../types/pipeline";
@@ -64,7 +65,9 @@ export class LeadQueriesResolver {
     const reads = readsOf(context);
     // A list screen usually shows each lead's latest activities: fetch them in the same statement.
     const activities = prefetchable(argumentsOfSelected(info, ["edges", "node", "activities"], "Lead"));
-    const list = () => reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before }, activities));
+    // Only the columns the selection reads.
+    const fields = leadFieldsSelected(info, ["edges", "node"]);
+    const list = () => reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before, fields }, activities));
     const page = await (activities ? lookAheadSpan(context, "leads", list) : list());
     if (activities && page.activities) loadersOf(context).prefetchedActivities.keep(activities, page.activities);
     return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };

@@ -1,5 +1,5 @@
 /** The queries whose answers are cached: expensive, and read far more often than they change. */
-export type CachedQueryName = "pipelineSummary";
+export type CachedQueryName = "pipelineSummary" | "leadsTotalCount";
 
 /**
  * Cached answers of a tenant's queries (docs/scaling.md, Caching). An answer is

@@ -103,7 +103,7 @@ export class ActivityFieldsResolver {
 
 @Resolver(() => LeadConnection)
 export class LeadConnectionResolver {
-  @FieldResolver(() => Int, { description: "How many leads match in all, across pages (one more SQL statement, run only if selected)." })
+  @FieldResolver(() => Int, { description: "How many leads match in all, across pages (counted only if selected; the count is cached until the tenant's leads change)." })
   totalCount(@Root() connection: LeadConnection): Promise<number> {
     return connection.countTotal();
   }

@@ -2,7 +2,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Ctx, ID, Info, Int, Query, Resolver } from "type-graphql";
 import { activityPaging, type ActivityPageArgs } from "../../application/queries/list-activities";
 import { getLeadWithActivities } from "../../application/queries/get-leads";
-import { countLeads, listLeads } from "../../application/queries/list-leads";
+import { listLeads } from "../../application/queries/list-leads";
+import { cachedLeadCount } from "../../application/queries/cached-lead-count";
 import { cachedPipelineSummary } from "../../application/queries/cached-pipeline-summary";
 import { duplicateCandidates } from "../../application/queries/duplicate-candidates";
 import { DuplicateCandidate } from "../types/bulk-and-merge";
@@ -70,7 +71,7 @@ export class LeadQueriesResolver {
     const list = () => reads.inTenant(tenantId, (db) => listLeads(db, tenantId, { filter, orderBy, first, after, last, before, fields }, activities));
     const page = await (activities ? lookAheadSpan(context, "leads", list) : list());
     if (activities && page.activities) loadersOf(context).prefetchedActivities.keep(activities, page.activities);
-    return { ...edgesOf(page), countTotal: () => reads.inTenant(tenantId, (db) => countLeads(db, tenantId, filter)) };
+    return { ...edgesOf(page), countTotal: () => cachedLeadCount(context.services.queryCache, cacheFillReadsOf(context), tenantId, filter) };
   }
 
   @Query(() => PipelineSummary, { description: "The caller's tenant's leads counted per status, with their estimated value per currency." })

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { CachedQueryName } from "../../application/queries/query-cache";
 
 /** The word each cached query's keys start with. */
-const KEY_WORDS: Record<CachedQueryName, string> = { pipelineSummary: "summary" };
+const KEY_WORDS: Record<CachedQueryName, string> = { pipelineSummary: "summary", leadsTotalCount: "count" };
 
 /** What a lookup came to, as counted in crm_cache_lookups_total{result}. */
 export type LookupResult = "hit" | "miss" | "bypass";

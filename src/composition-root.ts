@@ -234,6 +234,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     metrics,
     tracer,
     compileDocumentsAfterUses: options.compileDocumentsAfterUses,
+    subscriberMaxBufferedBytes: config.subscriberMaxBufferedBytes,
     requestGuard: guardsInOrder(
       rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
       // After the tenant budget (a tenant over it takes no place), before the idempotency guard (which opens a transaction).

@@ -10,6 +10,7 @@ import type { Metrics } from "../infrastructure/metrics";
 import type { RequestContext } from "./context";
 import type { OperationPipeline } from "./operation-pipeline";
 import { SharedSubscriptions, type ShapeRuntime } from "./shared-subscriptions";
+import { slowSubscriberGuard } from "./slow-subscribers";
 import type { SubscriptionCap } from "./subscription-cap";
 import { subscriptionShapeOf } from "./subscription-shape";
 
@@ -21,6 +22,8 @@ export interface GraphqlWsOptions {
   connectionInitWaitTimeoutMs: number;
   /** The per-tenant cap on open subscriptions (closes the socket with 4429 past it). */
   subscriptionCap: SubscriptionCap;
+  /** Bytes a subscriber's socket may have waiting before it is closed as too slow (slow-subscribers.ts). */
+  maxBufferedBytes: number;
 }
 
 /** What a socket keeps between messages: who opened it, nothing built from it. */
@@ -115,9 +118,11 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
       return formatted;
     });
   const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
+  const tooSlow = slowSubscriberGuard(options.maxBufferedBytes, () => metrics.slowSubscribersClosed.inc());
   const shared = new SharedSubscriptions(
     () => metrics.subscriptionExecutions.inc(),
     (count) => metrics.subscriptionDeliveries.inc(count),
+    tooSlow,
   );
   /** Counted in crm_active_subscriptions from the moment its stream started, uncounted once when it ends. */
   const counted = <T>(stream: LiveEventStream<T>): LiveEventStream<T> => {
@@ -207,8 +212,10 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
           () => metrics.activeSubscriptions.dec(),
         );
       },
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      onNext: (ctx, _id, _payload, _args, result) => {
         metrics.subscriptionDeliveries.inc();
+        // Before this event is sent: a socket closed here sends nothing more (graphql-ws skips a closed socket).
+        tooSlow(ctx.extra.socket);
         const { errors, ...rest } = result as ExecutionResult;
         return errors?.length ? { ...rest, errors: format(errors) } : undefined;
       },

@@ -14,6 +14,7 @@ import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
 import { CompiledExecution } from "./compiled-execution";
+import { DEFAULT_MAX_BUFFERED_BYTES } from "./slow-subscribers";
 import { directExecutor } from "./direct-execution";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
@@ -63,6 +64,8 @@ export interface HttpServerOptions {
   timeouts?: ConnectionTimeouts;
   /** With tracing on (docs/operations.md, "Tracing"). */
   tracer?: Tracer;
+  /** Bytes a subscriber's socket may have waiting before it is closed as too slow (slow-subscribers.ts). */
+  subscriberMaxBufferedBytes?: number;
   /** See CompiledExecution (default 1: a document is compiled on its second use). */
   compileDocumentsAfterUses?: number;
 }
@@ -120,6 +123,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logger,
     connectionInitWaitTimeoutMs: timeouts.connectionInitMs,
     subscriptionCap: options.subscriptionCap,
+    maxBufferedBytes: options.subscriberMaxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
   });
 
   const apollo = new ApolloServer<RequestContext>({

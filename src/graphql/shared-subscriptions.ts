@@ -31,6 +31,7 @@ class Member {
     id: string,
     readonly from: number,
     leave: (member: Member) => void,
+    private readonly afterSend: (socket: WebSocket) => void,
   ) {
     // graphql-ws writes {"id":…,"type":"next","payload":…}: the same bytes, built once per subscriber.
     this.prefix = Buffer.from(`{"id":${JSON.stringify(id)}${NEXT_TYPE}`);
@@ -40,6 +41,7 @@ class Member {
   send(payload: Buffer): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
     this.socket.send(Buffer.concat([this.prefix, payload, SUFFIX], this.prefix.length + payload.length + SUFFIX.length), { binary: false });
+    this.afterSend(this.socket);
     return true;
   }
 }
@@ -68,12 +70,13 @@ class Shape {
     private readonly onExecuted: () => void,
     private readonly onDelivered: (count: number) => void,
     private readonly forget: (shape: Shape) => void,
+    private readonly afterSend: (socket: WebSocket) => void,
   ) {
     this.started = this.start();
   }
 
   join(socket: WebSocket, id: string): Member {
-    const member = new Member(socket, id, this.arrived, (left) => this.leave(left));
+    const member = new Member(socket, id, this.arrived, (left) => this.leave(left), this.afterSend);
     this.members.add(member);
     return member;
   }
@@ -176,6 +179,8 @@ export class SharedSubscriptions {
   constructor(
     private readonly onExecuted: () => void,
     private readonly onDelivered: (count: number) => void,
+    /** Looks at a socket after each event sent to it (slow-subscribers.ts). */
+    private readonly afterSend: (socket: WebSocket) => void = () => {},
   ) {}
 
   /**
@@ -185,9 +190,15 @@ export class SharedSubscriptions {
   async subscribe(key: string, socket: WebSocket, id: string, runtime: () => ShapeRuntime): Promise<LiveEventStream<never> | ExecutionResult> {
     let shape = this.shapes.get(key);
     if (!shape?.open) {
-      const created: Shape = new Shape(runtime(), this.onExecuted, this.onDelivered, (ended) => {
-        if (this.shapes.get(key) === ended) this.shapes.delete(key);
-      });
+      const created: Shape = new Shape(
+        runtime(),
+        this.onExecuted,
+        this.onDelivered,
+        (ended) => {
+          if (this.shapes.get(key) === ended) this.shapes.delete(key);
+        },
+        this.afterSend,
+      );
       shape = created;
       this.shapes.set(key, created);
     }

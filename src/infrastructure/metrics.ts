@@ -136,6 +136,11 @@ export function createMetrics() {
       help: "Events executed for live subscriptions: once per shape (document, variables, tenant, roles) and event, however many subscribers share it",
       registers: [registry],
     }),
+    slowSubscribersClosed: new Counter({
+      name: "crm_slow_subscribers_closed_total",
+      help: "Subscriber sockets closed (1013) because their client read too slowly: more than WS_MAX_BUFFERED_BYTES waiting",
+      registers: [registry],
+    }),
     subscriptionDeliveries: new Counter({
       name: "crm_subscription_deliveries_total",
       help: "Live subscription results sent to subscribers (one per subscriber and event)",

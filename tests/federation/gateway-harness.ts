@@ -3,6 +3,7 @@ import { ApolloGateway, RemoteGraphQLDataSource } from "@apollo/gateway";
 import { ApolloServer } from "@apollo/server";
 import { startStandaloneServer } from "@apollo/server/standalone";
 import { parse } from "graphql";
+import { startCampaigns, startIdentity } from "./stand-in-subgraphs";
 
 export interface SubgraphEndpoint {
   name: string;
@@ -67,4 +68,45 @@ export async function postGraphQL(url: string, query: string, variables: Record<
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, ...((await response.json()) as { data?: any; errors?: any[]; extensions?: any }) };
+}
+
+export interface RunningSupergraph {
+  /** The gateway's URL. */
+  url: string;
+  /** Composition hints, as text. */
+  hints: string[];
+  /** Stops the gateway and the stand-ins (the CRM subgraph is the caller's). */
+  stop(): Promise<void>;
+}
+
+/** The CRM subgraph at `crmUrl` composed with identity and campaigns stand-ins, behind a gateway. */
+export async function startSupergraph(
+  crmUrl: string,
+  users: { id: string; name: string; email: string }[],
+  campaigns: { id: string; name: string }[],
+): Promise<RunningSupergraph> {
+  const identity = await startIdentity(users);
+  const campaignsSubgraph = await startCampaigns(campaigns);
+  const stopStandIns = async () => {
+    await identity.stop();
+    await campaignsSubgraph.stop();
+  };
+  const composed = await compose([
+    { name: "crm", url: crmUrl },
+    { name: "identity", url: identity.url },
+    { name: "campaigns", url: campaignsSubgraph.url },
+  ]);
+  if (composed.errors) {
+    await stopStandIns();
+    throw new Error(composed.errors.map((error) => error.message).join("\n"));
+  }
+  const gateway = await startGateway(composed.supergraphSdl);
+  return {
+    url: gateway.url,
+    hints: composed.hints.map((hint) => hint.toString()),
+    async stop() {
+      await gateway.stop();
+      await stopStandIns();
+    },
+  };
 }

@@ -2,13 +2,10 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aCapture, CAPTURE } from "../api/operations";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
-import { compose, postGraphQL, startGateway } from "./gateway-harness";
-import { startCampaigns, startIdentity, type StandIn } from "./stand-in-subgraphs";
+import { postGraphQL, startSupergraph, type RunningSupergraph } from "./gateway-harness";
 
 let crm: TestService;
-let identity: StandIn;
-let campaigns: StandIn;
-let gateway: { url: string; stop(): Promise<void> };
+let gateway: RunningSupergraph;
 let rep: Caller;
 let otherTenant: Caller;
 let hints: string[];
@@ -18,25 +15,15 @@ beforeAll(async () => {
   crm = await startTestService();
   rep = await crm.caller({ roles: ["sales_rep"] });
   otherTenant = await crm.caller({ roles: ["admin"] });
-  identity = await startIdentity([{ id: rep.userId, name: "Rita Rep", email: "rita@agency.example" }]);
-  campaigns = await startCampaigns([{ id: campaignId, name: "Black Friday" }]);
   for (let i = 0; i < 3; i++) {
     dataOf(await rep.gql(CAPTURE, { input: aCapture({ ownerId: rep.userId, campaignId, name: `Lead ${i}` }) }));
   }
   dataOf(await otherTenant.gql(CAPTURE, { input: aCapture({ name: "Secret of another tenant", ownerId: rep.userId }) }));
-  const composed = await compose([
-    { name: "crm", url: crm.url },
-    { name: "identity", url: identity.url },
-    { name: "campaigns", url: campaigns.url },
-  ]);
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join("\n"));
-  hints = composed.hints.map((hint) => hint.toString());
-  gateway = await startGateway(composed.supergraphSdl);
+  gateway = await startSupergraph(crm.url, [{ id: rep.userId, name: "Rita Rep", email: "rita@agency.example" }], [{ id: campaignId, name: "Black Friday" }]);
+  hints = gateway.hints;
 });
 afterAll(async () => {
   await gateway?.stop();
-  await identity?.stop();
-  await campaigns?.stop();
   await crm?.stop();
 });
 

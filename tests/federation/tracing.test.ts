@@ -5,8 +5,7 @@ import { createLogger } from "../../src/infrastructure/logger";
 import { aTraceparent, startOtlpReceiver, textsOf, type OtlpReceiver, type ReceivedSpan } from "../support/otlp-receiver";
 import { eventually } from "../support/redis-streams";
 import { dataOf, startTestService, type Caller, type TestService } from "../support/test-service";
-import { compose, postGraphQL, startGateway } from "./gateway-harness";
-import { startCampaigns, startIdentity, type StandIn } from "./stand-in-subgraphs";
+import { postGraphQL, startSupergraph, type RunningSupergraph } from "./gateway-harness";
 
 /*
  * Tracing behind a gateway: the subgraph exports to an OTLP/HTTP receiver of
@@ -18,9 +17,7 @@ const CLIENT = 3;
 
 let receiver: OtlpReceiver;
 let crm: TestService;
-let identity: StandIn;
-let campaigns: StandIn;
-let gateway: { url: string; stop(): Promise<void> };
+let gateway: RunningSupergraph;
 let rep: Caller;
 const logLines: Record<string, any>[] = [];
 const secretWord = `Zebulon${randomUUID().slice(0, 6)}`;
@@ -33,21 +30,11 @@ beforeAll(async () => {
     { logger: createLogger("info", { write: (line: string) => void logLines.push(JSON.parse(line)) }) },
   );
   rep = await crm.caller({ roles: ["sales_rep"] });
-  identity = await startIdentity([{ id: rep.userId, name: "Rita Rep", email: "rita@agency.example" }]);
-  campaigns = await startCampaigns([]);
   for (const lead of leads) dataOf(await rep.gql(CAPTURE, { input: aCapture({ ...lead, ownerId: rep.userId, phone: "+4915112345678" }) }));
-  const composed = await compose([
-    { name: "crm", url: crm.url },
-    { name: "identity", url: identity.url },
-    { name: "campaigns", url: campaigns.url },
-  ]);
-  if (composed.errors) throw new Error(composed.errors.map((error) => error.message).join("\n"));
-  gateway = await startGateway(composed.supergraphSdl);
+  gateway = await startSupergraph(crm.url, [{ id: rep.userId, name: "Rita Rep", email: "rita@agency.example" }], []);
 });
 afterAll(async () => {
   await gateway?.stop();
-  await identity?.stop();
-  await campaigns?.stop();
   await crm?.stop();
   await receiver?.stop();
 });

@@ -1,11 +1,8 @@
-import { randomBytes } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { inject } from "vitest";
 import { defaultMigrationsDir, migrate, migrationNames } from "../../src/infrastructure/prisma/migrator";
-import { ensureRuntimeRole } from "../../src/infrastructure/prisma/roles";
-import { urlFor, withClient, type TestDatabase } from "./test-database";
+import { createEmptyDatabase, withClient, type TestDatabase } from "./test-database";
 
 /**
  * How far a database is behind (or ahead of) this release's prisma/migrations, read from the
@@ -25,15 +22,8 @@ export interface StagedDatabase extends TestDatabase {
 export const FUTURE_MIGRATION = "29991231000000_from_a_newer_release";
 
 export async function createStagedDatabase(stage: SchemaStage): Promise<StagedDatabase> {
-  const server = inject("pgAdminUrl");
-  const suffix = randomBytes(6).toString("hex");
-  const name = `crm_staged_${suffix}`;
-  const runtimeRole = `crm_app_staged_${suffix}`;
-  const password = randomBytes(12).toString("hex");
-  await withClient(server, (client) => client.query(`CREATE DATABASE ${name}`));
-  await ensureRuntimeRole(server, runtimeRole, password);
-  const adminUrl = urlFor(server, name);
-  const runtimeUrl = urlFor(server, name, runtimeRole, password);
+  const database = await createEmptyDatabase({ database: "crm_staged", role: "crm_app_staged" });
+  const { adminUrl, runtimeUrl, runtimeRole } = database;
   const all = migrationNames(defaultMigrationsDir());
   let missing: string[] = [];
   let unknown: string[] = [];
@@ -55,21 +45,11 @@ export async function createStagedDatabase(stage: SchemaStage): Promise<StagedDa
       writeFileSync(join(copy, FUTURE_MIGRATION, "migration.sql"), `ALTER TABLE "lead" ADD COLUMN "added_by_a_newer_release" TEXT;\n`);
       await migrate({ migrationUrl: adminUrl, runtimeUrl, migrationsDir: copy });
     }
+  } catch (error) {
+    await database.drop();
+    throw error;
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
-  return {
-    name,
-    adminUrl,
-    runtimeUrl,
-    runtimeRole,
-    missing,
-    unknown,
-    async drop() {
-      await withClient(server, async (client) => {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-        await client.query(`DROP ROLE IF EXISTS ${runtimeRole}`);
-      });
-    },
-  };
+  return { ...database, missing, unknown };
 }

@@ -40,16 +40,25 @@ export async function withClient<T>(url: string, work: (client: Client) => Promi
 
 /** A fresh, migrated database and runtime role of its own; `drop()` removes both. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  const database = await createEmptyDatabase({ database: "crm_test", role: "crm_app" });
+  await migrate({ migrationUrl: database.adminUrl, runtimeUrl: database.runtimeUrl });
+  return database;
+}
+
+/**
+ * A fresh database with nothing in it (not migrated) and a runtime role of its own, named
+ * `<database>_<suffix>` and `<role>_<suffix>`; `drop()` removes both.
+ */
+export async function createEmptyDatabase(prefixes: { database: string; role: string }): Promise<TestDatabase> {
   const serverAdminUrl = inject("pgAdminUrl");
   const suffix = randomBytes(6).toString("hex");
-  const name = `crm_test_${suffix}`;
-  const runtimeRole = `crm_app_${suffix}`;
+  const name = `${prefixes.database}_${suffix}`;
+  const runtimeRole = `${prefixes.role}_${suffix}`;
   const password = randomBytes(12).toString("hex");
   await withClient(serverAdminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   await ensureRuntimeRole(serverAdminUrl, runtimeRole, password);
   const adminUrl = urlFor(serverAdminUrl, name);
   const runtimeUrl = urlFor(serverAdminUrl, name, runtimeRole, password);
-  await migrate({ migrationUrl: adminUrl, runtimeUrl });
   return {
     name,
     adminUrl,

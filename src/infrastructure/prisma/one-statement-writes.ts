@@ -12,7 +12,7 @@ export type OneStatementTransaction = <R>(tenantId: string, statement: ReadState
  * them as one implicit transaction, committed at the Sync, or rolled back with
  * the statement on error. One round trip instead of Prisma's four (BEGIN, the
  * setting, the statement, COMMIT), on the same pool Prisma writes through.
- * Measured in bench/ (capture): half the service's CPU per request.
+ * Measured in bench/README.md (capture).
  */
 export function oneStatementTransactions(pool: Pool, options: PooledReadsOptions = {}): OneStatementTransaction {
   return async <R>(tenantId: string, statement: ReadStatement): Promise<R[]> => {

@@ -19,8 +19,19 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => service?.stop());
 
+const isLeadCount = (text: string) => /^\s*SELECT count\(\*\)::int AS count FROM lead\b/i.test(text);
+/**
+ * The statements but the count of leads: `leads { totalCount }` is cached between changes of
+ * the tenant (src/application/queries/cached-lead-count.ts), so it costs one statement or none,
+ * depending on what ran before.
+ */
+function withoutLeadCount(): string[] {
+  expect(service.statements.filter(isLeadCount).length).toBeLessThanOrEqual(1);
+  return service.statements.filter((text) => !isLeadCount(text));
+}
+
 describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config not counted)", () => {
-  it("serves a page of 50 leads with activities, owner and campaign in 2: the page with its activities, the count", async () => {
+  it("serves a page of 50 leads with activities, owner and campaign in 1, and the count in 1 more unless cached", async () => {
     service.statements.length = 0;
     const page = dataOf(
       await caller.gql(`{ leads(first: 50) { totalCount edges { node { id name owner { id } campaign { id }
@@ -29,7 +40,7 @@ describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config no
     expect(page.edges).toHaveLength(50);
     expect(page.edges.some((edge: any) => edge.node.activities.edges.length === 3)).toBe(true);
     expect(page.edges.every((edge: any) => edge.node.owner.id === caller.userId)).toBe(true);
-    expect(service.statements).toHaveLength(2);
+    expect(withoutLeadCount()).toHaveLength(1);
   });
 
   it("serves a lead with its activities in 1, and a page of leads without activities in 1", async () => {
@@ -43,7 +54,7 @@ describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config no
     expect(service.statements).toHaveLength(1);
   });
 
-  it("serves backward pages in the same budget: a page before a cursor with its activities' last page in 2, a detail in 1", async () => {
+  it("serves backward pages in the same budget: a page before a cursor with its activities' last page in 1 (and the count), a detail in 1", async () => {
     const forward = dataOf(await caller.gql(`{ leads(first: 52) { pageInfo { endCursor } } }`)).leads;
     service.statements.length = 0;
     const page = dataOf(
@@ -53,7 +64,7 @@ describe("SQL statements per request (BEGIN, COMMIT and the tenant set_config no
     expect(page.edges).toHaveLength(50);
     expect(page.pageInfo).toEqual({ hasNextPage: true, hasPreviousPage: true });
     expect(page.edges.some((edge: any) => edge.node.activities.edges.length === 3 && edge.node.activities.pageInfo.hasPreviousPage)).toBe(true);
-    expect(service.statements).toHaveLength(2);
+    expect(withoutLeadCount()).toHaveLength(1);
 
     const busy = page.edges.find((edge: any) => edge.node.activities.edges.length === 3).node;
     const newest = dataOf(await caller.gql(`query($id: ID!) { lead(id: $id) { activities(first: 1) { pageInfo { endCursor } } } }`, { id: busy.id }));

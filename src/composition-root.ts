@@ -235,6 +235,7 @@ export async function startCrmService(config: Config, options: ServiceOptions): 
     tracer,
     compileDocumentsAfterUses: options.compileDocumentsAfterUses,
     subscriberMaxBufferedBytes: config.subscriberMaxBufferedBytes,
+    subscriberCoalesceWindowMs: config.subscriberCoalesceWindowMs,
     requestGuard: guardsInOrder(
       rateLimitGuard(tenantLimits.requests, () => metrics.rateLimited.inc({ reason: "request_budget" })),
       // After the tenant budget (a tenant over it takes no place), before the idempotency guard (which opens a transaction).

@@ -64,6 +64,7 @@ export async function startTarget(name, { port, statsPort, env = {}, nodeArgs = 
       // Issue 17: the query cache, on unless BENCH_SUMMARY_CACHE=0; in Redis with BENCH_SERVICE_REDIS=1, else in process.
       CACHE_ENABLED: process.env.BENCH_SUMMARY_CACHE === "0" ? "false" : "true",
       ...(process.env.BENCH_SERVICE_REDIS === "1" ? { REDIS_URL, CACHE_KEY_PREFIX: `bench:cache:${process.pid}:` } : {}),
+      ...(process.env.WS_COALESCE_MS ? { WS_COALESCE_MS: process.env.WS_COALESCE_MS } : {}),
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -11,6 +11,7 @@ import type { RequestContext } from "./context";
 import type { OperationPipeline } from "./operation-pipeline";
 import { SharedSubscriptions, type ShapeRuntime } from "./shared-subscriptions";
 import { slowSubscriberGuard } from "./slow-subscribers";
+import { FrameCoalescing } from "./frame-coalescing";
 import type { SubscriptionCap } from "./subscription-cap";
 import { subscriptionShapeOf } from "./subscription-shape";
 
@@ -24,6 +25,8 @@ export interface GraphqlWsOptions {
   subscriptionCap: SubscriptionCap;
   /** Bytes a subscriber's socket may have waiting before it is closed as too slow (slow-subscribers.ts). */
   maxBufferedBytes: number;
+  /** Events for a busy socket written together within this window (frame-coalescing.ts); 0: each at once. */
+  coalesceWindowMs: number;
 }
 
 /** What a socket keeps between messages: who opened it, nothing built from it. */
@@ -119,10 +122,11 @@ export function serveGraphqlWs(wsServer: WebSocketServer, pipeline: OperationPip
     });
   const subscribers = new WeakMap<ExecutionArgs, Subscriber>();
   const tooSlow = slowSubscriberGuard(options.maxBufferedBytes, () => metrics.slowSubscribersClosed.inc());
+  const coalescing = new FrameCoalescing(options.coalesceWindowMs);
   const shared = new SharedSubscriptions(
     () => metrics.subscriptionExecutions.inc(),
     (count) => metrics.subscriptionDeliveries.inc(count),
-    tooSlow,
+    { beforeSend: (socket) => coalescing.beforeSend(socket), afterSend: tooSlow },
   );
   /** Counted in crm_active_subscriptions from the moment its stream started, uncounted once when it ends. */
   const counted = <T>(stream: LiveEventStream<T>): LiveEventStream<T> => {

@@ -15,6 +15,7 @@ import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
 import { CompiledExecution } from "./compiled-execution";
 import { DEFAULT_MAX_BUFFERED_BYTES } from "./slow-subscribers";
+import { DEFAULT_COALESCE_WINDOW_MS } from "./frame-coalescing";
 import { directExecutor } from "./direct-execution";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
@@ -66,6 +67,8 @@ export interface HttpServerOptions {
   tracer?: Tracer;
   /** Bytes a subscriber's socket may have waiting before it is closed as too slow (slow-subscribers.ts). */
   subscriberMaxBufferedBytes?: number;
+  /** Events for a busy subscriber socket written together within this window (frame-coalescing.ts). */
+  subscriberCoalesceWindowMs?: number;
   /** See CompiledExecution (default 1: a document is compiled on its second use). */
   compileDocumentsAfterUses?: number;
 }
@@ -124,6 +127,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     connectionInitWaitTimeoutMs: timeouts.connectionInitMs,
     subscriptionCap: options.subscriptionCap,
     maxBufferedBytes: options.subscriberMaxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
+    coalesceWindowMs: options.subscriberCoalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS,
   });
 
   const apollo = new ApolloServer<RequestContext>({

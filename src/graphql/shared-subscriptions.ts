@@ -12,6 +12,12 @@ export interface ShapeRuntime {
   serialize(result: ExecutionResult, recipients: number): string;
 }
 
+/** Around each frame sent: coalescing busy sockets' writes (frame-coalescing.ts), closing too slow ones (slow-subscribers.ts). */
+export interface SendHooks {
+  beforeSend(socket: WebSocket): void;
+  afterSend(socket: WebSocket): void;
+}
+
 const SUFFIX = Buffer.from("}");
 const NEXT_TYPE = ',"type":"next","payload":';
 
@@ -31,7 +37,7 @@ class Member {
     id: string,
     readonly from: number,
     leave: (member: Member) => void,
-    private readonly afterSend: (socket: WebSocket) => void,
+    private readonly hooks: SendHooks,
   ) {
     // graphql-ws writes {"id":…,"type":"next","payload":…}: the same bytes, built once per subscriber.
     this.prefix = Buffer.from(`{"id":${JSON.stringify(id)}${NEXT_TYPE}`);
@@ -40,8 +46,9 @@ class Member {
 
   send(payload: Buffer): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
+    this.hooks.beforeSend(this.socket);
     this.socket.send(Buffer.concat([this.prefix, payload, SUFFIX], this.prefix.length + payload.length + SUFFIX.length), { binary: false });
-    this.afterSend(this.socket);
+    this.hooks.afterSend(this.socket);
     return true;
   }
 }
@@ -70,13 +77,13 @@ class Shape {
     private readonly onExecuted: () => void,
     private readonly onDelivered: (count: number) => void,
     private readonly forget: (shape: Shape) => void,
-    private readonly afterSend: (socket: WebSocket) => void,
+    private readonly hooks: SendHooks,
   ) {
     this.started = this.start();
   }
 
   join(socket: WebSocket, id: string): Member {
-    const member = new Member(socket, id, this.arrived, (left) => this.leave(left), this.afterSend);
+    const member = new Member(socket, id, this.arrived, (left) => this.leave(left), this.hooks);
     this.members.add(member);
     return member;
   }
@@ -179,8 +186,7 @@ export class SharedSubscriptions {
   constructor(
     private readonly onExecuted: () => void,
     private readonly onDelivered: (count: number) => void,
-    /** Looks at a socket after each event sent to it (slow-subscribers.ts). */
-    private readonly afterSend: (socket: WebSocket) => void = () => {},
+    private readonly hooks: SendHooks = { beforeSend: () => {}, afterSend: () => {} },
   ) {}
 
   /**
@@ -197,7 +203,7 @@ export class SharedSubscriptions {
         (ended) => {
           if (this.shapes.get(key) === ended) this.shapes.delete(key);
         },
-        this.afterSend,
+        this.hooks,
       );
       shape = created;
       this.shapes.set(key, created);

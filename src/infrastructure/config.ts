@@ -79,6 +79,7 @@ const variables = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   WS_CONNECTION_INIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
   WS_MAX_BUFFERED_BYTES: z.coerce.number().int().min(1024).max(1024 * 1024 * 1024).default(8 * 1024 * 1024),
+  WS_COALESCE_MS: z.coerce.number().int().min(0).max(5000).default(20),
   IDEMPOTENCY_TTL_SECONDS: z.coerce.number().int().min(1).max(30 * 86_400).default(86_400),
   RATE_LIMIT_TENANT_RPS: z.coerce.number().positive().max(1_000_000).default(200),
   RATE_LIMIT_TENANT_BURST: z.coerce.number().int().min(1).max(1_000_000).default(400),
@@ -132,6 +133,7 @@ function toConfig(env: z.infer<typeof variables>) {
       connectionInitMs: env.WS_CONNECTION_INIT_TIMEOUT_MS,
     },
     subscriberMaxBufferedBytes: env.WS_MAX_BUFFERED_BYTES,
+    subscriberCoalesceWindowMs: env.WS_COALESCE_MS,
     idempotencyTtlSeconds: env.IDEMPOTENCY_TTL_SECONDS,
     rateLimits: {
       tenantRequestsPerSecond: env.RATE_LIMIT_TENANT_RPS,

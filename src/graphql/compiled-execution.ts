@@ -52,10 +52,19 @@ export class CompiledExecution {
       byOperation.set(key, { uses: known.uses + 1 });
       return null;
     }
-    const result = compileQuery(this.schema, document, operationName);
-    const compiled = isCompiledQuery(result) ? result : null;
+    const compiled = compileOrNull(this.schema, document, operationName);
     if (compiled) this.onCompiled();
     byOperation.set(key, compiled ?? false);
     return compiled;
+  }
+}
+
+/** The compiled operation, or null where graphql-jit declines or fails on a document (graphql-js, the reference, runs it then). */
+function compileOrNull(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined): CompiledQuery | null {
+  try {
+    const result = compileQuery(schema, document, operationName);
+    return isCompiledQuery(result) ? result : null;
+  } catch {
+    return null;
   }
 }

@@ -45,33 +45,14 @@ export async function startTestService(
 ): Promise<TestService> {
   const database = options.database ?? (await createTestDatabase());
   const statements: string[] = [];
-  const config = loadConfig({
-    NODE_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: "0",
-    DATABASE_URL: database.runtimeUrl,
-    JWT_SECRET: TEST_JWT_SECRET,
-    LOG_LEVEL: "silent",
-    // The tenant budget stays out of the way of tests about something else (a fuzz sends
-    // thousands of requests a second as one tenant); tests/rate-limits sets its own.
-    RATE_LIMIT_TENANT_RPS: "1000000",
-    RATE_LIMIT_TENANT_BURST: "1000000",
-    // Likewise admission control: bursts of concurrent writes on one lead must queue, not be shed,
-    // on a loaded machine; tests/hardening/overload-* set their own bounds.
-    OVERLOAD_MAX_QUEUE: "100000",
-    OVERLOAD_MAX_QUEUE_WAIT_MS: "60000",
-    ...env,
-  });
-  const service = await startCrmService(config, {
-    logger: options.logger ?? createLogger("silent"),
-    enrichmentBackoffBaseMs: options.enrichmentBackoffBaseMs,
-    // Compiled at first sight: every test's queries and mutations run the compiled code the
-    // service uses for repeated documents (tests/graphql/compiled-execution.test.ts compares both).
-    compileDocumentsAfterUses: options.compileDocumentsAfterUses ?? 0,
-    onQuery: (query) => {
-      if (!NOT_COUNTED.test(query)) statements.push(query);
-    },
-  });
+  let service: CrmService;
+  try {
+    service = await startServiceOn(database, env, options, statements);
+  } catch (error) {
+    // A refused configuration or a failed start must not leave the database it made behind.
+    if (!options.database) await database.drop();
+    throw error;
+  }
 
   const post = async (body: unknown, headers: Record<string, string> = {}) => {
     const raw = await fetch(service.url, {
@@ -124,4 +105,40 @@ export function errorOf(response: GraphQLResponse): { code: string; message: str
   const error = response.errors?.[0];
   if (!error) throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
   return { code: String(error.extensions?.code), message: error.message, extensions: error.extensions ?? {} };
+}
+
+/** The service on `database`, with the test defaults under `env`. */
+async function startServiceOn(
+  database: TestDatabase,
+  env: Record<string, string>,
+  options: { enrichmentBackoffBaseMs?: number; logger?: Logger; compileDocumentsAfterUses?: number },
+  statements: string[],
+): Promise<CrmService> {
+  const config = loadConfig({
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATABASE_URL: database.runtimeUrl,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: "silent",
+    // The tenant budget stays out of the way of tests about something else (a fuzz sends
+    // thousands of requests a second as one tenant); tests/rate-limits sets its own.
+    RATE_LIMIT_TENANT_RPS: "1000000",
+    RATE_LIMIT_TENANT_BURST: "1000000",
+    // Likewise admission control: bursts of concurrent writes on one lead must queue, not be shed,
+    // on a loaded machine; tests/hardening/overload-* set their own bounds.
+    OVERLOAD_MAX_QUEUE: "100000",
+    OVERLOAD_MAX_QUEUE_WAIT_MS: "60000",
+    ...env,
+  });
+  return startCrmService(config, {
+    logger: options.logger ?? createLogger("silent"),
+    enrichmentBackoffBaseMs: options.enrichmentBackoffBaseMs,
+    // Compiled at first sight: every test's queries and mutations run the compiled code the
+    // service uses for repeated documents (tests/graphql/direct-execution.test.ts compares it with Apollo's answers).
+    compileDocumentsAfterUses: options.compileDocumentsAfterUses ?? 0,
+    onQuery: (query) => {
+      if (!NOT_COUNTED.test(query)) statements.push(query);
+    },
+  });
 }

@@ -12,8 +12,6 @@ import type { WebSocket } from "ws";
  * subscribers, 100 mutations/s): half the CPU per delivery on an instance that
  * only delivers, with a 20 ms window.
  */
-export const DEFAULT_COALESCE_WINDOW_MS = 20;
-
 export class FrameCoalescing {
   private readonly lastSent = new WeakMap<Socket, number>();
   private readonly corked = new Set<Socket>();

@@ -20,17 +20,8 @@ import {
  * resolver then fetches it as usual.
  */
 export function argumentsOfSelected(info: GraphQLResolveInfo, path: readonly string[], typeName: string): Record<string, unknown> | null {
-  let nodes: readonly FieldNode[] = info.fieldNodes;
-  for (const name of path) {
-    const next: FieldNode[] = [];
-    // A fragment spread twice (or in two of the nodes) gives the same fields: walk it once per step.
-    const visited = new Set<string>();
-    for (const node of nodes) {
-      if (!node.selectionSet || !collectFields(info, node.selectionSet, name, next, visited)) return null;
-    }
-    if (next.length === 0) return null;
-    nodes = next;
-  }
+  const nodes = fieldsAt(info, path, "refuse");
+  if (!nodes?.length) return null;
   const type = info.schema.getType(typeName);
   const definition = isObjectType(type) ? type.getFields()[path[path.length - 1]] : undefined;
   if (!definition) return null;
@@ -40,57 +31,76 @@ export function argumentsOfSelected(info: GraphQLResolveInfo, path: readonly str
 }
 
 /**
- * Adds the fields named `name` in a selection set (through fragments) to
- * `into`; false if any is conditional. Each fragment is expanded once per
- * collection (`visited`), so fragments that spread others twice, level after
- * level, cost their size and not two to the power of their depth.
- */
-function collectFields(info: GraphQLResolveInfo, selectionSet: SelectionSetNode, name: string, into: FieldNode[], visited: Set<string>): boolean {
-  for (const selection of selectionSet.selections) {
-    if (selection.directives?.length) return false;
-    if (selection.kind === Kind.FIELD) {
-      if (selection.name.value === name) into.push(selection);
-    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      if (!collectFields(info, selection.selectionSet, name, into, visited)) return false;
-    } else {
-      if (visited.has(selection.name.value)) continue;
-      visited.add(selection.name.value);
-      const fragment = info.fragments[selection.name.value];
-      if (!fragment || fragment.directives?.length || !collectFields(info, fragment.selectionSet, name, into, visited)) return false;
-    }
-  }
-  return true;
-}
-
-/**
  * The names of the fields selected at `path` below the current field (through
  * fragments; conditional ones too, since reading a field that @skip then
  * leaves out costs little and is never wrong). Empty when nothing is selected
  * there.
  */
 export function selectedFieldNames(info: GraphQLResolveInfo, path: readonly string[]): Set<string> {
-  let nodes: readonly FieldNode[] = info.fieldNodes;
-  for (const name of path) {
-    const next: FieldNode[] = [];
-    const visited = new Set<string>();
-    for (const node of nodes) if (node.selectionSet) everyField(info, node.selectionSet, visited, (field) => field.name.value === name && next.push(field));
-    nodes = next;
-  }
   const names = new Set<string>();
   const visited = new Set<string>();
-  for (const node of nodes) if (node.selectionSet) everyField(info, node.selectionSet, visited, (field) => names.add(field.name.value));
+  for (const node of fieldsAt(info, path, "include") ?? []) {
+    if (node.selectionSet) eachField(info, node.selectionSet, visited, "include", (field) => names.add(field.name.value));
+  }
   return names;
 }
 
-/** Calls `visit` with each field of a selection set, conditional or not, through fragments (each expanded once). */
-function everyField(info: GraphQLResolveInfo, selectionSet: SelectionSetNode, visited: Set<string>, visit: (field: FieldNode) => unknown): void {
+/** What a walk does at a conditional selection (@skip, @include): gives up, or takes it as selected. */
+type Conditionals = "refuse" | "include";
+
+/**
+ * The field nodes `path` leads to from the current field (the same field
+ * selected several times gives several nodes); null if the walk met a
+ * conditional selection and `conditionals` is "refuse".
+ */
+function fieldsAt(info: GraphQLResolveInfo, path: readonly string[], conditionals: Conditionals): FieldNode[] | null {
+  let nodes: FieldNode[] = [...info.fieldNodes];
+  for (const name of path) {
+    const next: FieldNode[] = [];
+    // A fragment spread twice (or in two of the nodes) gives the same fields: walk it once per step.
+    const visited = new Set<string>();
+    for (const node of nodes) {
+      if (!node.selectionSet) continue;
+      const walked = eachField(info, node.selectionSet, visited, conditionals, (field) => {
+        if (field.name.value === name) next.push(field);
+      });
+      if (!walked) return null;
+    }
+    nodes = next;
+  }
+  return nodes;
+}
+
+/**
+ * Calls `visit` with each field of a selection set, through fragments; false
+ * (and stops) at a conditional selection when `conditionals` is "refuse".
+ * Each fragment is expanded once per walk (`visited`), so fragments that
+ * spread others twice, level after level, cost their size and not two to the
+ * power of their depth.
+ */
+function eachField(
+  info: GraphQLResolveInfo,
+  selectionSet: SelectionSetNode,
+  visited: Set<string>,
+  conditionals: Conditionals,
+  visit: (field: FieldNode) => void,
+): boolean {
   for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) visit(selection);
-    else if (selection.kind === Kind.INLINE_FRAGMENT) everyField(info, selection.selectionSet, visited, visit);
-    else if (!visited.has(selection.name.value)) {
+    if (selection.directives?.length && conditionals === "refuse") return false;
+    if (selection.kind === Kind.FIELD) {
+      visit(selection);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (!eachField(info, selection.selectionSet, visited, conditionals, visit)) return false;
+    } else if (!visited.has(selection.name.value)) {
       visited.add(selection.name.value);
       const fragment = info.fragments[selection.name.value];
-      if (fragment) everyField(info, fragment.selectionSet, visited, visit);
+      if (!fragment) {
+        if (conditionals === "refuse") return false;
+        continue;
+      }
+      if (fragment.directives?.length && conditionals === "refuse") return false;
+      if (!eachField(info, fragment.selectionSet, visited, conditionals, visit)) return false;
     }
   }
+  return true;
 }

@@ -14,8 +14,6 @@ import type { Logger } from "../infrastructure/logger";
 import type { Metrics } from "../infrastructure/metrics";
 import type { ApiServices, RequestContext } from "./context";
 import { CompiledExecution } from "./compiled-execution";
-import { DEFAULT_MAX_BUFFERED_BYTES } from "./slow-subscribers";
-import { DEFAULT_COALESCE_WINDOW_MS } from "./frame-coalescing";
 import { directExecutor } from "./direct-execution";
 import { graphqlHttpHandler } from "./graphql-http-handler";
 import { serveGraphqlWs } from "./graphql-ws-handler";
@@ -66,9 +64,9 @@ export interface HttpServerOptions {
   /** With tracing on (docs/operations.md, "Tracing"). */
   tracer?: Tracer;
   /** Bytes a subscriber's socket may have waiting before it is closed as too slow (slow-subscribers.ts). */
-  subscriberMaxBufferedBytes?: number;
+  subscriberMaxBufferedBytes: number;
   /** Events for a busy subscriber socket written together within this window (frame-coalescing.ts). */
-  subscriberCoalesceWindowMs?: number;
+  subscriberCoalesceWindowMs: number;
   /** See CompiledExecution (default 1: a document is compiled on its second use). */
   compileDocumentsAfterUses?: number;
 }
@@ -126,8 +124,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     logger,
     connectionInitWaitTimeoutMs: timeouts.connectionInitMs,
     subscriptionCap: options.subscriptionCap,
-    maxBufferedBytes: options.subscriberMaxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES,
-    coalesceWindowMs: options.subscriberCoalesceWindowMs ?? DEFAULT_COALESCE_WINDOW_MS,
+    maxBufferedBytes: options.subscriberMaxBufferedBytes,
+    coalesceWindowMs: options.subscriberCoalesceWindowMs,
   });
 
   const apollo = new ApolloServer<RequestContext>({

@@ -186,7 +186,7 @@ export class SharedSubscriptions {
   constructor(
     private readonly onExecuted: () => void,
     private readonly onDelivered: (count: number) => void,
-    private readonly hooks: SendHooks = { beforeSend: () => {}, afterSend: () => {} },
+    private readonly hooks: SendHooks,
   ) {}
 
   /**

@@ -6,8 +6,6 @@ export const CLOSE_TOO_SLOW = 1013;
 /** How long a too-slow client has to read the close frame before its socket is destroyed. */
 const CLOSE_GRACE_MS = 10_000;
 
-export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-
 /**
  * A subscriber whose client reads more slowly than events come would make the
  * instance buffer its events without bound (ws keeps whatever the socket
